@@ -1,0 +1,165 @@
+// POST /jobs and GET /jobs/:id. Every client mistake is a 4xx naming the field; nothing is
+// written unless the whole request is valid. Database trouble is a 503, never a 500 with a trace.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type pg from 'pg';
+import { z } from 'zod';
+import { isJobType, JOB_TYPES, MAX_BODY_BYTES, MAX_PAYLOAD_BYTES, payloadSchemas } from '../shared/job-types.ts';
+import { HttpError, readJsonBody, sendJson } from './http-kit.ts';
+
+const envelope = z
+  .object({
+    type: z.string({ error: 'type is required and must be a string' }),
+    payload: z.unknown().optional(),
+    maxAttempts: z.number({ error: 'maxAttempts must be an integer from 1 to 25' }).int('maxAttempts must be an integer from 1 to 25').min(1, 'maxAttempts must be at least 1').max(25, 'maxAttempts must be at most 25').optional(),
+    idempotencyKey: z.string({ error: 'idempotencyKey must be a string' }).min(1, 'idempotencyKey must not be empty').max(200, 'idempotencyKey must be at most 200 characters').optional(),
+    runId: z.string({ error: 'runId must be a string' }).min(1, 'runId must not be empty').max(100, 'runId must be at most 100 characters').optional(),
+  })
+  .strict();
+
+export interface NewJob {
+  type: string;
+  payload: unknown;
+  maxAttempts: number;
+  idempotencyKey?: string;
+  runId?: string;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+/** Validates a POST /jobs body; throws HttpError naming the first problem. Pure: no I/O. */
+export function validateNewJob(body: unknown): NewJob {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, 'invalid_body', 'request body must be a JSON object');
+  }
+  const parsed = envelope.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') {
+      throw new HttpError(400, 'unknown_field', `unknown field ${issue.keys.join(', ')}; allowed: type, payload, maxAttempts, idempotencyKey, runId`, issue.keys[0]);
+    }
+    const field = String(issue.path[0] ?? 'body');
+    throw new HttpError(400, 'invalid_field', issue.message, field);
+  }
+  const { type, payload = null, maxAttempts = DEFAULT_MAX_ATTEMPTS, idempotencyKey, runId } = parsed.data;
+  if (!isJobType(type)) {
+    throw new HttpError(400, 'unknown_job_type', `unknown job type "${type.slice(0, 50)}"; known types: ${JOB_TYPES.join(', ')}`, 'type');
+  }
+  const payloadBytes = Buffer.byteLength(JSON.stringify(payload));
+  if (payloadBytes > MAX_PAYLOAD_BYTES) {
+    throw new HttpError(413, 'payload_too_large', `payload is ${payloadBytes} bytes; the limit is ${MAX_PAYLOAD_BYTES}`, 'payload');
+  }
+  const checked = payloadSchemas[type].safeParse(payload);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    const where = ['payload', ...issue.path.map(String)].join('.');
+    throw new HttpError(400, 'invalid_payload', `${where}: ${issue.message} (for a "${type}" job)`, 'payload');
+  }
+  return { type, payload, maxAttempts, idempotencyKey, runId };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface JobRow {
+  id: string;
+  type: string;
+  payload: unknown;
+  state: string;
+  attempts: number;
+  max_attempts: number;
+  idempotency_key: string | null;
+  run_id: string | null;
+  result: unknown;
+  last_error: string | null;
+  run_after: Date;
+  locked_by: string | null;
+  locked_until: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export function jobView(row: JobRow, executions?: unknown[]) {
+  return {
+    id: row.id,
+    type: row.type,
+    state: row.state,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    payload: row.payload,
+    result: row.result,
+    lastError: row.last_error,
+    idempotencyKey: row.idempotency_key,
+    runId: row.run_id,
+    runAfter: row.run_after,
+    lockedBy: row.locked_by,
+    lockedUntil: row.locked_until,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    ...(executions ? { executions } : {}),
+  };
+}
+
+export function jobRoutes(pool: pg.Pool) {
+  return {
+    async create(req: IncomingMessage, res: ServerResponse) {
+      const job = validateNewJob(await readJsonBody(req, MAX_BODY_BYTES));
+      const inserted = await dbCall(() =>
+        pool.query<JobRow>(
+          `INSERT INTO jobs (type, payload, max_attempts, idempotency_key, run_id)
+           VALUES ($1, $2::jsonb, $3, $4, $5)
+           ON CONFLICT (idempotency_key) DO NOTHING
+           RETURNING *`,
+          [job.type, JSON.stringify(job.payload), job.maxAttempts, job.idempotencyKey ?? null, job.runId ?? null],
+        ),
+      );
+      if (inserted.rows[0]) {
+        sendJson(res, 202, jobView(inserted.rows[0]));
+        return;
+      }
+      // The key exists: the same request again returns the same job; a different one is a conflict.
+      // jsonb equality in SQL, so key order and number formatting do not matter.
+      const existing = await dbCall(() =>
+        pool.query<JobRow & { same: boolean }>('SELECT *, (type = $2 AND payload = $3::jsonb) AS same FROM jobs WHERE idempotency_key = $1', [
+          job.idempotencyKey,
+          job.type,
+          JSON.stringify(job.payload),
+        ]),
+      );
+      const row = existing.rows[0];
+      if (!row) throw new HttpError(503, 'retry', 'the job with this idempotencyKey was removed meanwhile; retry the request');
+      if (!row.same) {
+        throw new HttpError(409, 'idempotency_conflict', `idempotencyKey is already used by job ${row.id} with a different type or payload`, 'idempotencyKey');
+      }
+      res.setHeader('idempotent-replayed', 'true');
+      const { same: _same, ...stored } = row;
+      sendJson(res, 200, jobView(stored));
+    },
+
+    async get(_req: IncomingMessage, res: ServerResponse, params: Record<string, string>) {
+      const id = params.id!;
+      if (!UUID.test(id)) throw new HttpError(400, 'invalid_id', `job id must be a UUID, got "${id.slice(0, 60)}"`, 'id');
+      const found = await dbCall(() => pool.query<JobRow>('SELECT * FROM jobs WHERE id = $1', [id]));
+      if (!found.rows[0]) throw new HttpError(404, 'job_not_found', `no job with id ${id}`, 'id');
+      const executions = await dbCall(() =>
+        pool.query(
+          `SELECT attempt, worker_id AS "workerId", started_at AS "startedAt", finished_at AS "finishedAt", outcome, error
+             FROM job_executions WHERE job_id = $1 ORDER BY id`,
+          [id],
+        ),
+      );
+      sendJson(res, 200, jobView(found.rows[0], executions.rows));
+    },
+  };
+}
+
+/** Any database failure becomes a 503 the client can act on; the detail goes to the log. */
+async function dbCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw new HttpError(503, 'database_unavailable', `the job store is unavailable: ${(error as Error).message}`);
+  }
+}

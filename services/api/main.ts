@@ -1,0 +1,79 @@
+// The reference API. Boot: validate configuration (exit 78 naming the variable), then listen on
+// API_HOST:PORT. SIGTERM: stop accepting connections, let in-flight requests finish, exit 0.
+import http from 'node:http';
+import { loadOrExit } from '../shared/env-config.ts';
+import { createPool, maskUrl } from '../shared/db.ts';
+import { createLogger } from '../shared/log.ts';
+import { loadApiConfig } from './config.ts';
+import { healthReport, checkDatabase, httpStatusFor } from './health.ts';
+import { HttpError, Router, sendError, sendJson } from './http-kit.ts';
+import { jobRoutes } from './jobs.ts';
+
+const config = loadOrExit('api', () => loadApiConfig(process.env));
+const log = createLogger(config.serviceId);
+const pool = createPool(
+  { connectionString: config.databaseUrl, max: config.poolMax, applicationName: config.serviceId, queryTimeoutMs: config.queryTimeoutMs },
+  (error) => log.warn(`idle database connection lost: ${error.message}`),
+);
+const jobs = jobRoutes(pool);
+const HEALTH_JSON = 'application/health+json';
+
+const router = new Router()
+  .on('GET', '/health/live', (_req, res) =>
+    sendJson(res, 200, { status: 'pass', version: config.version, releaseId: config.release.commit, serviceId: config.serviceId }, HEALTH_JSON),
+  )
+  .on('GET', '/health/ready', async (_req, res) => {
+    const database = await checkDatabase(pool);
+    sendJson(res, httpStatusFor(database.status), { status: database.status, serviceId: config.serviceId, checks: { 'postgres:connection': [database] } }, HEALTH_JSON);
+  })
+  .on('GET', '/health', async (_req, res) => {
+    const report = await healthReport(pool, config);
+    sendJson(res, httpStatusFor(report.status), report, HEALTH_JSON);
+  })
+  .on('POST', '/jobs', jobs.create)
+  .on('GET', '/jobs/:id', jobs.get);
+
+const server = http.createServer((req, res) => {
+  router.handle(req, res).catch((error: unknown) => {
+    if (error instanceof HttpError) {
+      if (error.status >= 500) log.warn(`${req.method} ${req.url} → ${error.status} ${error.message}`);
+      return sendError(res, error);
+    }
+    log.error(`${req.method} ${req.url} failed: ${(error as Error)?.stack ?? error}`);
+    if (!res.headersSent) sendError(res, new HttpError(500, 'internal_error', 'internal error; see the API log'));
+  });
+});
+server.keepAliveTimeout = 5_000;
+
+server.on('error', (error: NodeJS.ErrnoException) => {
+  log.error(`cannot listen on ${config.listen.host}:${config.listen.port}: ${error.code ?? ''} ${error.message}`);
+  process.exit(1);
+});
+
+server.listen(config.listen.port, config.listen.host, () => {
+  log.info(
+    `listening on http://${config.listen.host}:${config.listen.port} (port from ${config.listen.portSource}) ` +
+      `release ${config.release.commit} (${config.release.branch}) database ${maskUrl(config.databaseUrl)}`,
+  );
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info(`${signal}: no new connections; waiting for in-flight requests`);
+  const forced = setTimeout(() => {
+    log.warn(`in-flight requests still open after ${config.shutdownGraceMs} ms; closing them`);
+    server.closeAllConnections();
+  }, config.shutdownGraceMs);
+  forced.unref();
+  server.close(async () => {
+    clearTimeout(forced);
+    await pool.end().catch(() => undefined);
+    log.info('stopped');
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,48 @@
+// Schema migrations: an explicit, idempotent command (`npm run migrate`), never a side effect of
+// booting a service. Each file runs in its own transaction under an advisory lock, so two
+// concurrent runs (two deploys) cannot apply the same file twice. Pooler-safe: no session state.
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { createPool, inTransaction, maskUrl } from './shared/db.ts';
+import { loadOrExit, parseEnv, postgresUrl } from './shared/env-config.ts';
+
+const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+const LOCK_KEY = 74_211_001; // arbitrary, fixed: identifies "schema migration" advisory locks
+
+export async function migrate(databaseUrl: string, log: (line: string) => void = console.log): Promise<string[]> {
+  const pool = createPool({ connectionString: databaseUrl, max: 1, applicationName: 'migrate', queryTimeoutMs: 60_000 }, () => undefined);
+  const applied: string[] = [];
+  try {
+    const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
+    for (const file of files) {
+      const sql = await readFile(path.join(MIGRATIONS_DIR, file), 'utf8');
+      const ran = await inTransaction(pool, async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+        await client.query(
+          'CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+        );
+        const done = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [file]);
+        if (done.rowCount) return false;
+        await client.query(sql);
+        await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [file]);
+        return true;
+      });
+      log(ran ? `migrate: applied ${file}` : `migrate: ${file} already applied`);
+      if (ran) applied.push(file);
+    }
+    return applied;
+  } finally {
+    await pool.end();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const { DATABASE_URL } = loadOrExit('migrate', () =>
+    parseEnv({ DATABASE_URL: postgresUrl }, process.env),
+  );
+  migrate(DATABASE_URL).catch((error: Error) => {
+    process.stderr.write(`migrate: failed against ${maskUrl(DATABASE_URL)}: ${error.message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,40 @@
+import { derivedSetting, type SettingReport } from './env-config.ts';
+
+// Release identity: which commit and branch this process runs. The platform (Render) sets
+// RENDER_GIT_COMMIT / RENDER_GIT_BRANCH; anywhere else GIT_COMMIT / GIT_BRANCH.
+// A missing identity is reported as such ("unknown" plus source "unset"), never invented.
+
+export interface ReleaseIdentity {
+  commit: string;
+  branch: string;
+  commitSource: 'RENDER_GIT_COMMIT' | 'GIT_COMMIT' | 'unset';
+  branchSource: 'RENDER_GIT_BRANCH' | 'GIT_BRANCH' | 'unset';
+}
+
+export function releaseFromEnv(env: NodeJS.ProcessEnv): ReleaseIdentity {
+  const pick = <K extends string>(keys: K[]): [string, K | 'unset'] => {
+    for (const key of keys) {
+      const value = env[key]?.trim();
+      if (value) return [value, key];
+    }
+    return ['unknown', 'unset'];
+  };
+  const [commit, commitSource] = pick(['RENDER_GIT_COMMIT', 'GIT_COMMIT']);
+  const [branch, branchSource] = pick(['RENDER_GIT_BRANCH', 'GIT_BRANCH']);
+  return { commit, branch, commitSource, branchSource };
+}
+
+/** A short expected commit (7+ hex digits) matches its full form. */
+export function sameCommit(expected: string, deployed: string): boolean {
+  const a = expected.trim().toLowerCase();
+  const b = deployed.trim().toLowerCase();
+  if (!/^[0-9a-f]{7,40}$/.test(a) || !/^[0-9a-f]{7,40}$/.test(b)) return a === b;
+  return a.length <= b.length ? b.startsWith(a) : a.startsWith(b);
+}
+
+export function releaseSettings(release: ReleaseIdentity): SettingReport[] {
+  return [
+    derivedSetting(release.commitSource === 'unset' ? 'GIT_COMMIT' : release.commitSource, release.commitSource !== 'unset', release.commit),
+    derivedSetting(release.branchSource === 'unset' ? 'GIT_BRANCH' : release.branchSource, release.branchSource !== 'unset', release.branch),
+  ];
+}

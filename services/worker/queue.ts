@@ -1,0 +1,118 @@
+// The queue's SQL, each statement one short implicit transaction, pooler-safe (unnamed statements,
+// no session state). FOR UPDATE SKIP LOCKED lets workers claim concurrently without blocking each
+// other; the lease (locked_until) lets another worker take over a job whose worker died.
+import type pg from 'pg';
+
+export interface ClaimedJob {
+  id: string;
+  type: string;
+  payload: unknown;
+  attempts: number;
+  max_attempts: number;
+  execution_id: string;
+}
+
+export class Queue {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly workerId: string,
+    private readonly leaseMs: number,
+  ) {}
+
+  /** Claims the next due job (or one whose lease expired) and logs the execution, in one statement. */
+  async claim(): Promise<ClaimedJob | undefined> {
+    const { rows } = await this.pool.query<ClaimedJob>(
+      `WITH next AS (
+         SELECT id FROM jobs
+          WHERE (state IN ('queued', 'retrying') AND run_after <= now())
+             OR (state = 'running' AND locked_until < now() AND attempts < max_attempts)
+          ORDER BY run_after
+          LIMIT 1
+          FOR UPDATE SKIP LOCKED
+       ), claimed AS (
+         UPDATE jobs j
+            SET state = 'running', attempts = j.attempts + 1, locked_by = $1,
+                locked_until = now() + make_interval(secs => $2::double precision / 1000),
+                started_at = coalesce(j.started_at, now()), updated_at = now()
+           FROM next WHERE j.id = next.id
+         RETURNING j.id, j.type, j.payload, j.attempts, j.max_attempts
+       ), execution AS (
+         INSERT INTO job_executions (job_id, attempt, worker_id)
+         SELECT id, attempts, $1 FROM claimed
+         RETURNING id
+       )
+       SELECT claimed.*, execution.id AS execution_id FROM claimed, execution`,
+      [this.workerId, this.leaseMs],
+    );
+    return rows[0];
+  }
+
+  /** Records success. Returns false when this worker no longer held the lease (another took over). */
+  async succeed(job: ClaimedJob, result: unknown): Promise<boolean> {
+    const { rows } = await this.pool.query<{ held: boolean }>(
+      `WITH done AS (
+         UPDATE jobs SET state = 'succeeded', result = $3::jsonb, locked_by = NULL, locked_until = NULL,
+                         finished_at = now(), updated_at = now()
+          WHERE id = $1 AND locked_by = $2 AND state = 'running'
+         RETURNING id
+       )
+       UPDATE job_executions SET finished_at = now(), outcome = 'succeeded' WHERE id = $4
+       RETURNING EXISTS (SELECT 1 FROM done) AS held`,
+      [job.id, this.workerId, JSON.stringify(result ?? null), job.execution_id],
+    );
+    return rows[0]?.held ?? false;
+  }
+
+  /** Records a failure: `retrying` after `delayMs`, or `dead` when no attempts are left. */
+  async fail(job: ClaimedJob, message: string, delayMs: number): Promise<'retrying' | 'dead' | 'lost'> {
+    const { rows } = await this.pool.query<{ state: 'retrying' | 'dead' | null }>(
+      `WITH failed AS (
+         UPDATE jobs
+            SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'retrying' END,
+                last_error = $3, locked_by = NULL, locked_until = NULL, updated_at = now(),
+                run_after = now() + make_interval(secs => $4::double precision / 1000),
+                finished_at = CASE WHEN attempts >= max_attempts THEN now() END
+          WHERE id = $1 AND locked_by = $2 AND state = 'running'
+         RETURNING state
+       )
+       UPDATE job_executions SET finished_at = now(), outcome = 'failed', error = $3 WHERE id = $5
+       RETURNING (SELECT state FROM failed) AS state`,
+      [job.id, this.workerId, message.slice(0, 2000), delayMs, job.execution_id],
+    );
+    return rows[0]?.state ?? 'lost';
+  }
+
+  /** Hands a job back on shutdown, giving back the attempt it had started. */
+  async release(job: ClaimedJob): Promise<void> {
+    await this.pool.query(
+      `WITH released AS (
+         UPDATE jobs SET state = CASE WHEN attempts - 1 > 0 THEN 'retrying' ELSE 'queued' END,
+                         attempts = attempts - 1, locked_by = NULL, locked_until = NULL,
+                         run_after = now(), updated_at = now()
+          WHERE id = $1 AND locked_by = $2 AND state = 'running'
+         RETURNING id
+       )
+       UPDATE job_executions SET finished_at = now(), outcome = 'released', error = 'worker shut down' WHERE id = $3`,
+      [job.id, this.workerId, job.execution_id],
+    );
+  }
+
+  /** Keeps the lease of a long job alive. */
+  async extendLease(job: ClaimedJob): Promise<void> {
+    await this.pool.query(
+      `UPDATE jobs SET locked_until = now() + make_interval(secs => $3::double precision / 1000)
+        WHERE id = $1 AND locked_by = $2 AND state = 'running'`,
+      [job.id, this.workerId, this.leaseMs],
+    );
+  }
+
+  /** Jobs whose worker died on their last attempt: dead, with the reason. */
+  async buryExpired(): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL, finished_at = now(), updated_at = now(),
+              last_error = 'lease expired on the last attempt (held by ' || coalesce(locked_by, '?') || '): the worker stopped or crashed mid-job'
+        WHERE state = 'running' AND locked_until < now() AND attempts >= max_attempts`,
+    );
+    return rowCount ?? 0;
+  }
+}

@@ -1,0 +1,174 @@
+// The worker runtime: WORKER_CONCURRENCY claim loops with an adaptive poll (immediately again
+// after a job, backing off from WORKER_POLL_MIN_MS to WORKER_POLL_MAX_MS while idle), lease
+// renewal for long jobs, a heartbeat, and a graceful stop that finishes or releases what runs.
+import type pg from 'pg';
+import { retryDelayMs } from '../shared/backoff.ts';
+import { isJobType } from '../shared/job-types.ts';
+import type { Logger } from '../shared/log.ts';
+import type { WorkerConfig } from './config.ts';
+import { createHandlers } from './handlers.ts';
+import { Heartbeat } from './heartbeat.ts';
+import { Queue, type ClaimedJob } from './queue.ts';
+
+interface Running {
+  job: ClaimedJob;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+export class Worker {
+  private readonly queue: Queue;
+  private readonly heartbeat: Heartbeat;
+  private readonly handlers;
+  private readonly running = new Set<Running>();
+  private readonly counts = { done: 0, failed: 0 };
+  private stopping = false;
+  private wake = new AbortController(); // aborted to cut idle waits short on stop
+  private loops: Promise<void>[] = [];
+  private beatTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly config: WorkerConfig,
+    private readonly log: Logger,
+  ) {
+    this.queue = new Queue(pool, config.instanceId, config.leaseMs);
+    this.heartbeat = new Heartbeat(pool, config);
+    this.handlers = createHandlers(config);
+  }
+
+  async start(): Promise<void> {
+    await this.heartbeat.start();
+    this.beatTimer = setInterval(() => void this.beatOnce(), this.config.heartbeatMs);
+    for (let slot = 0; slot < this.config.concurrency; slot++) this.loops.push(this.loop(slot));
+    this.log.info(
+      `worker ${this.config.instanceId} started: ${this.config.concurrency} slots, release ${this.config.release.commit} (${this.config.release.branch})`,
+    );
+  }
+
+  /** Stops claiming; waits up to the grace period for running jobs, then releases the rest. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.wake.abort();
+    await this.heartbeat.beat(this.counts, 'stopping').catch(() => undefined);
+    const inFlight = [...this.running];
+    if (inFlight.length) this.log.info(`stopping: waiting up to ${this.config.shutdownGraceMs} ms for ${inFlight.length} running job(s)`);
+    const graceOver = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), this.config.shutdownGraceMs).unref());
+    const outcome = await Promise.race([Promise.all(inFlight.map((r) => r.done)).then(() => 'finished' as const), graceOver]);
+    if (outcome === 'timeout') {
+      for (const r of this.running) {
+        r.abort.abort();
+        await this.queue.release(r.job).then(
+          () => this.log.warn(`released job ${r.job.id} (attempt ${r.job.attempts}) unfinished`),
+          (error: Error) => this.log.error(`could not release job ${r.job.id}: ${error.message}; its lease will expire`),
+        );
+      }
+    }
+    await Promise.allSettled(this.loops);
+    clearInterval(this.beatTimer);
+    await this.heartbeat.beat(this.counts, 'stopped').catch(() => undefined);
+  }
+
+  private async beatOnce(): Promise<void> {
+    try {
+      await this.heartbeat.beat(this.counts);
+      const buried = await this.queue.buryExpired();
+      if (buried) this.log.warn(`${buried} job(s) dead: lease expired on their last attempt`);
+    } catch (error) {
+      this.log.warn(`heartbeat failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async loop(slot: number): Promise<void> {
+    let idleMs = this.config.pollMinMs;
+    while (!this.stopping) {
+      let job: ClaimedJob | undefined;
+      try {
+        job = await this.queue.claim();
+      } catch (error) {
+        this.log.warn(`slot ${slot}: claim failed: ${(error as Error).message}`);
+        await this.pause(this.config.pollMaxMs * 10);
+        continue;
+      }
+      if (!job) {
+        await this.pause(idleMs);
+        idleMs = Math.min(this.config.pollMaxMs, idleMs * 2);
+        continue;
+      }
+      idleMs = this.config.pollMinMs;
+      if (this.stopping) {
+        await this.queue.release(job).catch(() => undefined);
+        break;
+      }
+      await this.run(job);
+    }
+  }
+
+  private async run(job: ClaimedJob): Promise<void> {
+    const abort = new AbortController();
+    const leaseTimer = setInterval(
+      () => void this.queue.extendLease(job).catch((e: Error) => this.log.warn(`lease renewal for ${job.id} failed: ${e.message}`)),
+      Math.max(100, Math.floor(this.config.leaseMs / 3)),
+    );
+    const entry: Running = { job, abort, done: Promise.resolve() };
+    entry.done = this.execute(job, abort.signal).finally(() => {
+      clearInterval(leaseTimer);
+      this.running.delete(entry);
+    });
+    this.running.add(entry);
+    await entry.done;
+  }
+
+  private async execute(job: ClaimedJob, signal: AbortSignal): Promise<void> {
+    let result: unknown;
+    let failure: Error | undefined;
+    try {
+      if (!isJobType(job.type)) throw new Error(`unknown job type "${job.type}": this worker cannot run it`);
+      result = await this.handlers[job.type](job.payload, { id: job.id, attempt: job.attempts, signal });
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+    }
+    if (signal.aborted) return; // released by stop(); nothing more to record
+    await this.record(job, result, failure);
+  }
+
+  /** Writes the outcome, retrying briefly if the database is unreachable (pooler restart). */
+  private async record(job: ClaimedJob, result: unknown, failure: Error | undefined): Promise<void> {
+    const deadline = Date.now() + this.config.leaseMs;
+    for (let wait = 50; ; wait = Math.min(wait * 2, 2_000)) {
+      try {
+        if (failure) {
+          const delay = retryDelayMs(job.attempts, this.config.backoff);
+          const state = await this.queue.fail(job, failure.message, delay);
+          this.counts.failed++;
+          this.log.info(`job ${job.id} (${job.type}) attempt ${job.attempts}/${job.max_attempts} failed → ${state}: ${failure.message}`);
+        } else {
+          const held = await this.queue.succeed(job, result);
+          this.counts.done++;
+          if (!held) this.log.warn(`job ${job.id} finished after its lease passed to another worker; result not stored`);
+        }
+        return;
+      } catch (error) {
+        if (Date.now() + wait > deadline) {
+          this.log.error(`could not record the outcome of job ${job.id}: ${(error as Error).message}; its lease will expire`);
+          return;
+        }
+        this.log.warn(`recording job ${job.id} failed (${(error as Error).message}); retrying in ${wait} ms`);
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.wake.signal.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
