@@ -162,13 +162,11 @@ export class Worker {
 
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      if (this.wake.signal.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake.signal.addEventListener('abort', done, { once: true });
+      const signal = this.wake.signal;
+      if (signal.aborted) return resolve();
+      const onAbort = () => (clearTimeout(timer), resolve());
+      const timer = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
+      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 }

@@ -1,0 +1,76 @@
+// Nothing is left running: every process a stack starts is registered here and stopped
+//   - on a normal stop (the stack's own stop()),
+//   - on Ctrl-C / SIGTERM (async teardown, then exit 130/143),
+//   - on process exit by any path (synchronous SIGKILL of what is still registered),
+//   - on a hard crash of this process (SIGKILL, OOM): a detached watchdog shell notices our pid is
+//     gone and kills what is listed in its pid file, then removes the run directory.
+import { spawn } from 'node:child_process';
+import { appendFileSync, writeFileSync } from 'node:fs';
+
+type Teardown = () => Promise<void>;
+
+const teardowns = new Set<Teardown>();
+const livePids = new Set<number>();
+let installed = false;
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  process.on('exit', () => {
+    for (const pid of livePids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  });
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping the stack…\n`);
+      const all = [...teardowns].map((t) => t().catch(() => undefined));
+      // A second Ctrl-C, or a stuck teardown, still ends us; the exit handler kills the rest.
+      setTimeout(() => process.exit(code), 15_000).unref();
+      void Promise.all(all).finally(() => process.exit(code));
+    });
+  }
+}
+
+export function registerTeardown(teardown: Teardown): () => void {
+  install();
+  teardowns.add(teardown);
+  return () => teardowns.delete(teardown);
+}
+
+export function trackPid(pid: number): () => void {
+  install();
+  livePids.add(pid);
+  return () => livePids.delete(pid);
+}
+
+/**
+ * Starts a detached watchdog that outlives us only to clean up after a crash. `pidFile` lists the
+ * process group ids to kill (one per line, appended as services start). Returns a function that
+ * dismisses the watchdog after a clean stop.
+ */
+export function startWatchdog(pidFile: string, runDir: string): { addPid(pid: number): void; dismiss(): void } {
+  writeFileSync(pidFile, '');
+  const script = `
+    while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done
+    for p in $(cat "$1"); do kill -TERM -- "-$p" 2>/dev/null; kill -TERM "$p" 2>/dev/null; done
+    sleep 3
+    for p in $(cat "$1"); do kill -KILL -- "-$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
+    rm -rf -- "$2"`;
+  const child = spawn('bash', ['-c', script, 'watchdog', pidFile, runDir], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return {
+    addPid: (pid) => appendFileSync(pidFile, `${pid}\n`),
+    dismiss: () => {
+      try {
+        process.kill(child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    },
+  };
+}

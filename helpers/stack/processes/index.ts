@@ -1,0 +1,168 @@
+// The processes provider: the whole stack as native processes on loopback, each on a free port
+// and gated by a real readiness check. Order: postgres → pgbouncer → migrations (through the
+// pooler) → mock external API → API → workers. Stop runs in reverse.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { migrate } from '../../../services/migrate.ts';
+import { freePort } from '../../ports.ts';
+import { waitUntil } from '../../wait.ts';
+import { registerTeardown, startWatchdog } from '../cleanup.ts';
+import type { ManagedProcess } from '../managed-process.ts';
+import { localRelease } from '../release.ts';
+import type { StackEndpoints, StackOptions, StartedStack } from '../types.ts';
+import { findNativeBinaries, unprivilegedUser } from './binaries.ts';
+import { REPO_ROOT, nodeService } from './node-service.ts';
+import { queryOnce, startPostgres } from './postgres.ts';
+import { startPgBouncer } from './pgbouncer.ts';
+
+/** Short intervals so tests see heartbeats, retries and leases in seconds, not minutes. */
+export const TEST_SERVICE_ENV: Record<string, string> = {
+  WORKER_HEARTBEAT_MS: '1000',
+  WORKER_LEASE_MS: '5000',
+  WORKER_POLL_MIN_MS: '5',
+  WORKER_POLL_MAX_MS: '50',
+  JOB_BACKOFF_BASE_MS: '50',
+  JOB_BACKOFF_MAX_MS: '1000',
+  HEALTH_HEARTBEAT_WARN_MS: '5000',
+  HEALTH_HEARTBEAT_FAIL_MS: '15000',
+  SHUTDOWN_GRACE_MS: '5000',
+};
+
+const secret = () => randomBytes(12).toString('hex');
+
+export interface ProcessStack extends StartedStack {
+  processes: Map<string, ManagedProcess>;
+}
+
+export async function startProcessStack(options: StackOptions = {}): Promise<ProcessStack> {
+  const started = Date.now();
+  const progress = options.onProgress ?? (() => undefined);
+  const bins = findNativeBinaries();
+  const user = unprivilegedUser();
+
+  const runDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-stack-'));
+  chmodSync(runDir, 0o755); // the postgres user must reach its data dir inside
+  const logDir = path.join(runDir, 'logs');
+  mkdirSync(logDir);
+  const watchdog = startWatchdog(path.join(runDir, 'pids'), runDir);
+  const processes = new Map<string, ManagedProcess>();
+  const logFiles: Record<string, string> = {};
+  const logFile = (name: string) => (logFiles[name] = path.join(logDir, `${name}.log`));
+  const lineSink = (name: string) => (options.onLogLine ? (line: string) => options.onLogLine!(name, line) : undefined);
+  const track = (p: ManagedProcess) => {
+    processes.set(p.name, p);
+    if (p.pid) watchdog.addPid(p.pid);
+    return p;
+  };
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    unregister();
+    const order = [...processes.values()].reverse();
+    for (const p of order) await p.stop(10_000);
+    watchdog.dismiss();
+    // Keep the logs of the last run for a person or CI artefacts; drop the data.
+    const kept = path.join(REPO_ROOT, 'reports', 'stack-logs');
+    rmSync(kept, { recursive: true, force: true });
+    mkdirSync(path.dirname(kept), { recursive: true });
+    cpSync(logDir, kept, { recursive: true });
+    rmSync(runDir, { recursive: true, force: true });
+  };
+  const unregister = registerTeardown(stop);
+
+  try {
+    const superuserPassword = secret();
+    const appPassword = secret();
+    const apiKey = `key-${secret()}`;
+    const release = localRelease();
+    const database = 'app';
+    const appUser = 'app';
+
+    progress('starting postgres');
+    const pgHandle = await startPostgres({ bins, runDir, logFile: logFile('postgres'), user, superuserPassword, onLine: lineSink('postgres') });
+    track(pgHandle.process);
+    await queryOnce(pgHandle.superuserUrl, `CREATE ROLE ${appUser} LOGIN PASSWORD '${appPassword}'`);
+    await queryOnce(pgHandle.superuserUrl, `CREATE DATABASE ${database} OWNER ${appUser}`);
+    const directUrl = `postgresql://${appUser}:${appPassword}@127.0.0.1:${pgHandle.port}/${database}`;
+
+    progress('starting pgbouncer (transaction mode)');
+    const pooler = await startPgBouncer({
+      bins, runDir, logFile: logFile('pooler'), user, postgresPort: pgHandle.port, database, appUser, appPassword, onLine: lineSink('pooler'),
+    });
+    track(pooler.process);
+    const poolerUrl = `postgresql://${appUser}:${appPassword}@127.0.0.1:${pooler.port}/${database}`;
+
+    progress('migrating the schema through the pooler');
+    await migrate(poolerUrl, () => undefined);
+
+    progress('starting the mock external API');
+    const mockPort = await freePort();
+    const mockUrl = `http://127.0.0.1:${mockPort}`;
+    const mock = track(
+      nodeService({ name: 'mock-external', entry: 'services/mock-external/main.ts', env: { PORT: String(mockPort), EXTERNAL_API_KEY: apiKey }, logFile: logFile('mock-external'), onLine: lineSink('mock-external') }).start(),
+    );
+
+    const serviceEnv = {
+      DATABASE_URL: poolerUrl,
+      GIT_COMMIT: release.commit,
+      GIT_BRANCH: release.branch,
+      ...TEST_SERVICE_ENV,
+      ...options.serviceEnv,
+    };
+
+    progress('starting the API and workers');
+    const apiPort = await freePort();
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const api = track(
+      nodeService({ name: 'api', entry: 'services/api/main.ts', env: { ...serviceEnv, PORT: String(apiPort), API_HOST: '127.0.0.1' }, logFile: logFile('api'), onLine: lineSink('api') }).start(),
+    );
+    const workers: string[] = [];
+    const workerProcs: ManagedProcess[] = [];
+    for (let i = 1; i <= (options.workers ?? 2); i++) {
+      const id = `worker-${i}`;
+      workers.push(id);
+      workerProcs.push(
+        track(
+          nodeService({
+            name: id, entry: 'services/worker/main.ts',
+            env: { ...serviceEnv, WORKER_INSTANCE_ID: id, EXTERNAL_API_URL: mockUrl, EXTERNAL_API_KEY: apiKey },
+            logFile: logFile(id), onLine: lineSink(id),
+          }).start(),
+        ),
+      );
+    }
+
+    await Promise.all([
+      waitUntil(() => fetch(`${mockUrl}/__mock/health`).then((r) => r.ok), { what: 'mock external API answering', timeoutMs: 30_000, abortIf: () => mock.exitReason }),
+      waitUntil(() => fetch(`${apiUrl}/health/ready`).then((r) => r.status === 200), { what: 'API /health/ready returning 200', timeoutMs: 30_000, abortIf: () => api.exitReason }),
+      ...workerProcs.map((w) =>
+        waitUntil(
+          () => queryOnce(directUrl, `SELECT 1 FROM worker_heartbeats WHERE instance_id = $1 AND status = 'running'`, [w.name]).then((r) => r.rowCount === 1),
+          { what: `${w.name} heartbeat`, timeoutMs: 30_000, abortIf: () => w.exitReason },
+        ),
+      ),
+    ]);
+
+    const endpoints: StackEndpoints = {
+      provider: 'processes',
+      apiUrl,
+      poolerUrl,
+      directUrl,
+      mockUrl,
+      release,
+      workers,
+      logFiles,
+      readyMs: Date.now() - started,
+      secrets: [superuserPassword, appPassword, apiKey],
+    };
+    progress(`stack ready in ${(endpoints.readyMs / 1000).toFixed(1)} s`);
+    return { endpoints, stop, processes };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

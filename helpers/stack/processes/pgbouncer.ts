@@ -1,0 +1,79 @@
+// PgBouncer in transaction mode with password (SCRAM) auth, as the hosted pooler: named prepared
+// statements and startup parameters such as statement_timeout fail through it, as on Supabase.
+import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { freePort } from '../../ports.ts';
+import { waitUntil } from '../../wait.ts';
+import { ManagedProcess } from '../managed-process.ts';
+import type { NativeBinaries } from './binaries.ts';
+import { queryOnce } from './postgres.ts';
+
+export interface PoolerHandle {
+  process: ManagedProcess;
+  port: number;
+  configFile: string;
+}
+
+export async function startPgBouncer(options: {
+  bins: NativeBinaries;
+  runDir: string;
+  logFile: string;
+  user?: { uid: number; gid: number };
+  postgresPort: number;
+  database: string;
+  appUser: string;
+  appPassword: string;
+  onLine?: (line: string) => void;
+}): Promise<PoolerHandle> {
+  const dir = path.join(options.runDir, 'pgbouncer');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const port = await freePort();
+  const userlist = path.join(dir, 'userlist.txt');
+  const configFile = path.join(dir, 'pgbouncer.ini');
+  // A plain-text password in the auth file lets PgBouncer do SCRAM on both sides.
+  writeFileSync(userlist, `"${options.appUser}" "${options.appPassword}"\n`, { mode: 0o600 });
+  writeFileSync(
+    configFile,
+    [
+      '[databases]',
+      `${options.database} = host=127.0.0.1 port=${options.postgresPort} dbname=${options.database}`,
+      '',
+      '[pgbouncer]',
+      'listen_addr = 127.0.0.1',
+      `listen_port = ${port}`,
+      'unix_socket_dir =',
+      'auth_type = scram-sha-256',
+      `auth_file = ${userlist}`,
+      'pool_mode = transaction',
+      'max_client_conn = 500',
+      'default_pool_size = 20',
+      'server_reset_query =',
+      'server_login_retry = 1',
+      'query_wait_timeout = 30',
+      'log_connections = 0',
+      'log_disconnections = 0',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  if (options.user) for (const f of [dir, userlist, configFile]) chownSync(f, options.user.uid, options.user.gid);
+
+  const proc = new ManagedProcess({
+    name: 'pooler',
+    command: options.bins.pgbouncer,
+    args: [configFile],
+    env: process.env,
+    uid: options.user?.uid,
+    gid: options.user?.gid,
+    logFile: options.logFile,
+    onLine: options.onLine,
+    stopSignal: 'SIGTERM',
+  }).start();
+  const url = `postgresql://${options.appUser}:${encodeURIComponent(options.appPassword)}@127.0.0.1:${port}/${options.database}`;
+  await waitUntil(() => queryOnce(url, 'SELECT 1').then(() => true), {
+    what: 'pgbouncer passing queries to postgres',
+    timeoutMs: 20_000,
+    abortIf: () => proc.exitReason,
+  });
+  return { process: proc, port, configFile };
+}

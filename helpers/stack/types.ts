@@ -1,0 +1,44 @@
+// The Stack interface every suite uses without knowing how the stack runs. Providers (native
+// processes now; containers and a live external target later) all hand tests the same endpoints.
+
+export type ProviderName = 'processes' | 'containers' | 'external';
+
+/** Plain data, serialisable: it crosses from globalSetup to test workers via provide/inject. */
+export interface StackEndpoints {
+  provider: ProviderName;
+  /** Base URL of the API, e.g. http://127.0.0.1:41234 */
+  apiUrl: string;
+  /** The services' DATABASE_URL: through the transaction-mode pooler. Contains a password. */
+  poolerUrl?: string;
+  /** A direct (non-pooled) connection for inspecting the database in tests. Contains a password. */
+  directUrl?: string;
+  /** The mock external API, when the stack has one. */
+  mockUrl?: string;
+  /** The release identity the services were deployed with. */
+  release: { commit: string; branch: string };
+  /** Worker instance ids the stack started. */
+  workers: string[];
+  /** Where each service's log file lives (service name → path), when the provider captures logs. */
+  logFiles: Record<string, string>;
+  /** Wall time from start() to every service ready. */
+  readyMs: number;
+  /** Secrets the run created; reports and logs must never contain them. */
+  secrets: string[];
+}
+
+export interface StartedStack {
+  endpoints: StackEndpoints;
+  /** Stops everything this stack started. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Number of worker instances (default 2). */
+  workers?: number;
+  /** Extra environment for the API and workers (short test intervals, defect switches). */
+  serviceEnv?: Record<string, string>;
+  /** Called with each log line as it arrives, e.g. to stream logs for a person. */
+  onLogLine?: (service: string, line: string) => void;
+  /** Called with progress messages while starting. */
+  onProgress?: (message: string) => void;
+}
