@@ -11,11 +11,12 @@ type Teardown = () => Promise<void>;
 
 const teardowns = new Set<Teardown>();
 const livePids = new Set<number>();
-let installed = false;
+let exitHookInstalled = false;
+let signalHooksInstalled = false;
 
-function install(): void {
-  if (installed) return;
-  installed = true;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
   process.on('exit', () => {
     for (const pid of livePids) {
       try {
@@ -25,6 +26,12 @@ function install(): void {
       }
     }
   });
+}
+
+/** Only a process that owns a stack handles signals; a test worker leaves them to its runner. */
+function installSignalHooks(): void {
+  if (signalHooksInstalled) return;
+  signalHooksInstalled = true;
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     process.once(signal, () => {
       process.stderr.write(`\n${signal}: stopping the stack…\n`);
@@ -37,13 +44,14 @@ function install(): void {
 }
 
 export function registerTeardown(teardown: Teardown): () => void {
-  install();
+  installExitHook();
+  installSignalHooks();
   teardowns.add(teardown);
   return () => teardowns.delete(teardown);
 }
 
 export function trackPid(pid: number): () => void {
-  install();
+  installExitHook();
   livePids.add(pid);
   return () => livePids.delete(pid);
 }

@@ -47,6 +47,11 @@ export async function checkDatabase(pool: pg.Pool): Promise<HealthCheck> {
   }
 }
 
+/** pass below the warn threshold, warn from it, fail from the fail threshold (CONTRACT.md). */
+export function heartbeatStatus(ageMs: number, warnMs: number, failMs: number): HealthStatus {
+  return ageMs >= failMs ? 'fail' : ageMs >= warnMs ? 'warn' : 'pass';
+}
+
 /** Age of the freshest heartbeat of a worker that has not said it stopped. */
 export async function checkWorkerHeartbeat(pool: pg.Pool, config: ApiConfig): Promise<HealthCheck> {
   const time = new Date().toISOString();
@@ -60,7 +65,7 @@ export async function checkWorkerHeartbeat(pool: pg.Pool, config: ApiConfig): Pr
       return { componentType: 'component', status: 'fail', time, output: 'no worker heartbeat recorded: no worker is running' };
     }
     const age = Number(row.age_ms);
-    const status: HealthStatus = age >= config.heartbeatFailMs ? 'fail' : age >= config.heartbeatWarnMs ? 'warn' : 'pass';
+    const status = heartbeatStatus(age, config.heartbeatWarnMs, config.heartbeatFailMs);
     return {
       componentType: 'component',
       observedValue: age,

@@ -1,0 +1,39 @@
+// Waiting on jobs and measuring them, on top of vi.waitFor with a deadline (never a bare sleep).
+import { randomUUID } from 'node:crypto';
+import { vi } from 'vitest';
+import { isTerminal, type ApiClient, type JobView } from './api-client.ts';
+
+/** A run id for the jobs one test creates, so it reads and counts only its own rows. */
+export const newRunId = (label: string) => `e2e-${label}-${randomUUID().slice(0, 8)}`;
+
+/** Polls GET /jobs/:id until the job is succeeded or dead; fails naming its last seen state. */
+export async function waitForFinalState(api: ApiClient, id: string, timeoutMs: number): Promise<JobView> {
+  let last: JobView | undefined;
+  try {
+    return await vi.waitFor(
+      async () => {
+        last = await api.getJob(id);
+        if (!isTerminal(last.state)) throw new Error(`still ${last.state}`);
+        return last;
+      },
+      { timeout: timeoutMs, interval: 10 },
+    );
+  } catch {
+    throw new Error(
+      `job ${id} did not reach succeeded or dead within ${timeoutMs} ms; last seen: ${last ? `${last.state}, attempts ${last.attempts}, lastError ${last.lastError ?? 'none'}` : 'never read'}. ` +
+        'Are workers running and reaching the database through the pooler? Check the worker logs.',
+    );
+  }
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!;
+}
+
+/** Server-side enqueue-to-completion time: finishedAt − createdAt, free of client polling delay. */
+export function completionMs(job: JobView): number {
+  return new Date(job.finishedAt!).getTime() - new Date(job.createdAt).getTime();
+}

@@ -1,0 +1,63 @@
+// Loads and validates a target profile. Precedence, highest first: real environment variables,
+// env/<target>.local.env (git-ignored), env/<target>.env. An invalid profile is one error listing
+// one line per bad variable; nothing runs against a half-valid profile.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import dotenv from 'dotenv';
+import { crossCheck, profileShape, type Profile } from '../env/schema.ts';
+import { ConfigError, parseEnv } from '../services/shared/env-config.ts';
+
+export const ENV_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../env');
+
+export class ProfileError extends Error {
+  constructor(
+    public readonly target: string,
+    public readonly problems: string[],
+  ) {
+    super(`target profile "${target}" is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ProfileError';
+  }
+}
+
+export interface LoadedProfile {
+  profile: Profile;
+  /** Files read, lowest precedence first. */
+  files: string[];
+}
+
+export function loadProfile(target: string, env: NodeJS.ProcessEnv = process.env, dir: string = ENV_DIR): LoadedProfile {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(target)) {
+    throw new ProfileError(target, [`E2E_TARGET: expected a target name of lowercase letters, digits and dashes; got "${target}"`]);
+  }
+  const base = path.join(dir, `${target}.env`);
+  const local = path.join(dir, `${target}.local.env`);
+  if (!existsSync(base) && !existsSync(local)) {
+    const example = existsSync(path.join(dir, `${target}.env.example`)) ? ` (copy env/${target}.env.example)` : '';
+    throw new ProfileError(target, [`E2E_TARGET: no profile file env/${target}.env${example}`]);
+  }
+  const files = [base, local].filter((f) => existsSync(f));
+  const merged: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const file of files) {
+    const values = dotenv.parse(readFileSync(file));
+    for (const key of Object.keys(values)) {
+      if (!(key in profileShape)) problems.push(`${key}: unknown variable in env/${path.basename(file)} (a typo?)`);
+    }
+    Object.assign(merged, values);
+  }
+  for (const key of Object.keys(profileShape)) {
+    const real = env[key];
+    if (real !== undefined && real !== '') merged[key] = real;
+  }
+  merged.E2E_TARGET = target;
+  try {
+    const profile = parseEnv(profileShape, merged);
+    problems.push(...crossCheck(profile));
+    if (problems.length) throw new ProfileError(target, problems);
+    return { profile, files };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ProfileError(target, [...problems, ...error.problems]);
+    throw error;
+  }
+}

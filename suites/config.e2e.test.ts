@@ -1,0 +1,69 @@
+// config: the target profile is valid, and the services refuse bad configuration at boot with one
+// line naming the variable, and honour the platform's port convention.
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { ApiClient } from '../helpers/api-client.ts';
+import { healthReportSchema } from '../helpers/contract.ts';
+import { runServiceUntilExit, spawnExtraApi, type ExtraService } from '../helpers/extra-service.ts';
+import { freePort } from '../helpers/ports.ts';
+import { loadProfile } from '../helpers/profile.ts';
+
+const stack = inject('stack');
+const EX_CONFIG = 78;
+
+describe('target profile', () => {
+  it('the local profile validates against the profile schema', () => {
+    const { profile, files } = loadProfile('local', {});
+    expect(files.some((f) => f.endsWith('env/local.env'))).toBe(true);
+    expect(profile.E2E_TARGET).toBe('local');
+    expect(profile.POOL_MODE).toBe('transaction');
+  });
+});
+
+describe.skipIf(stack.provider !== 'processes')('services validate their environment at boot', () => {
+  const poolerUrl = stack.poolerUrl!;
+
+  it.each([
+    ['api', {}, 'DATABASE_URL', /DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL; it is not set/],
+    ['api', { DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL', /DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL; got "mysql:/],
+    ['api', { DATABASE_URL: 'postgres://u:pw@h/db', API_PORT: 'eighty' }, 'API_PORT', /API_PORT: expected an integer from 1 to 65535; got "eighty"/],
+    ['api', { DATABASE_URL: 'postgres://u:pw@h/db', PORT: '70000' }, 'PORT', /PORT: expected an integer from 1 to 65535; got "70000"/],
+    ['worker', { DATABASE_URL: 'postgres://u:pw@h/db', WORKER_CONCURRENCY: '0' }, 'WORKER_CONCURRENCY', /WORKER_CONCURRENCY: expected an integer from 1 to 64; got "0"/],
+    ['worker', { DATABASE_URL: 'postgres://u:pw@h/db', EXTERNAL_API_URL: 'http://127.0.0.1:9' }, 'EXTERNAL_API_KEY', /EXTERNAL_API_KEY: expected an API key because EXTERNAL_API_URL is set/],
+  ] as const)('%s with bad %s… exits %s naming the variable, without a stack trace', async (service, env, variable, line) => {
+    // A free port unless the case is about the port: a service that wrongly boots must not clash.
+    const vars: Record<string, string> = { ...env };
+    if (!vars.PORT && !vars.API_PORT) vars.PORT = String(await freePort());
+    const { code, output, lines } = await runServiceUntilExit(service, vars);
+    expect(code, `exit code; output:\n${output}`).toBe(EX_CONFIG);
+    expect(output).toMatch(line);
+    expect(lines.every((l) => l.includes(variable) || l.includes('config error')), `every line is a config error:\n${output}`).toBe(true);
+    expect(output, 'no stack trace').not.toMatch(/\n\s+at /);
+    expect(output, 'no password in the error').not.toContain(':pw@');
+  });
+});
+
+describe.skipIf(stack.provider !== 'processes')('the platform port convention', () => {
+  let extra: ExtraService | undefined;
+  afterEach(async () => {
+    await extra?.stop();
+    extra = undefined;
+  });
+
+  it('PORT wins over API_PORT, and /health says where the port came from', async () => {
+    const port = await freePort();
+    const ignored = await freePort();
+    extra = await spawnExtraApi({ DATABASE_URL: stack.poolerUrl!, PORT: String(port), API_PORT: String(ignored) });
+    expect(extra.url).toBe(`http://127.0.0.1:${port}`);
+    const res = await new ApiClient(extra.url).request('GET', '/health');
+    const settings = healthReportSchema.parse(res.body).checks['config:env'][0]!.settings;
+    expect(settings.find((s) => s.name === 'PORT')).toMatchObject({ source: 'env', value: String(port) });
+    await expect(fetch(`http://127.0.0.1:${ignored}/health/live`)).rejects.toThrow();
+  });
+
+  it('without PORT, API_PORT is used', async () => {
+    const port = await freePort();
+    extra = await spawnExtraApi({ DATABASE_URL: stack.poolerUrl!, API_PORT: String(port) }, 'API_PORT');
+    const res = await new ApiClient(`http://127.0.0.1:${port}`).request('GET', '/health/live');
+    expect(res.status).toBe(200);
+  });
+});

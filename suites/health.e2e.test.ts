@@ -1,0 +1,98 @@
+// health: the three endpoints, the health+json shape, and readiness gated on the database.
+import net from 'node:net';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { ApiClient } from '../helpers/api-client.ts';
+import { describeIssues, healthReportSchema } from '../helpers/contract.ts';
+import { spawnExtraApi, type ExtraService } from '../helpers/extra-service.ts';
+import { freePort } from '../helpers/ports.ts';
+
+const stack = inject('stack');
+const api = new ApiClient(stack.apiUrl);
+
+describe('health endpoints', () => {
+  it('GET /health/live answers 200 without touching dependencies', async () => {
+    const res = await api.request('GET', '/health/live');
+    expect(res.status, res.text).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/health\+json/);
+    expect(res.body).toMatchObject({ status: 'pass' });
+  });
+
+  it('GET /health/ready answers 200 when the database answers through the pooler', async () => {
+    const res = await api.request('GET', '/health/ready');
+    expect(res.status, `readiness says: ${res.text}`).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/health\+json/);
+  });
+
+  it('GET /health is application/health+json in the draft-inadarei shape, with the release deployed', async () => {
+    const res = await api.request('GET', '/health');
+    expect(res.headers.get('content-type')).toMatch(/^application\/health\+json/);
+    const parsed = healthReportSchema.safeParse(res.body);
+    expect(parsed.success, parsed.success ? '' : `/health does not follow the contract: ${describeIssues(parsed.error)}`).toBe(true);
+    const body = parsed.data!;
+    expect(res.status, `/health is ${body.status}: ${res.text.slice(0, 500)}`).toBe(200);
+    expect(body.status).not.toBe('fail');
+    expect(body.releaseId, 'releaseId must be the commit the stack deployed').toBe(stack.release.commit);
+    expect(body.branch).toBe(stack.release.branch);
+
+    const db = body.checks['postgres:connection'][0]!;
+    expect(db.status).toBe('pass');
+    expect(db.observedUnit).toBe('ms');
+    expect(typeof db.observedValue).toBe('number');
+
+    const heartbeat = body.checks['worker:heartbeat'][0]!;
+    expect(heartbeat.status, `worker heartbeat: ${heartbeat.output ?? ''}`).toBe('pass');
+    expect(heartbeat.observedValue as number).toBeLessThan(5_000);
+  });
+
+  it('config:env says where each setting came from and never shows a secret', async () => {
+    const res = await api.request('GET', '/health');
+    const settings = healthReportSchema.parse(res.body).checks['config:env'][0]!.settings;
+    const byName = new Map(settings.map((s) => [s.name, s]));
+    expect(byName.get('DATABASE_URL')).toEqual({ name: 'DATABASE_URL', source: 'env', secret: true });
+    expect(byName.get('PORT')).toMatchObject({ source: 'env', value: new URL(stack.apiUrl).port });
+    expect(byName.get('GIT_COMMIT')).toMatchObject({ source: 'env', value: stack.release.commit });
+    for (const secret of stack.secrets) expect(res.text.includes(secret), 'a secret appears in /health').toBe(false);
+  });
+});
+
+describe.skipIf(stack.provider !== 'processes')('readiness gating (a second API process)', () => {
+  let extra: ExtraService | undefined;
+  let proxy: net.Server | undefined;
+  afterEach(async () => {
+    await extra?.stop();
+    await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
+    extra = undefined;
+    proxy = undefined;
+  });
+
+  it('/health/ready is 503 while the pooler cannot be reached and 200 once it can; /health/live stays 200', async () => {
+    const pooler = new URL(stack.poolerUrl!);
+    const gatePort = await freePort(); // nothing listens here yet: the "pooler" is down
+    const url = new URL(stack.poolerUrl!);
+    url.port = String(gatePort);
+    extra = await spawnExtraApi({ DATABASE_URL: url.toString() });
+    const gated = new ApiClient(extra.url);
+
+    const before = await gated.request('GET', '/health/ready');
+    expect(before.status, before.text).toBe(503);
+    expect(before.body).toMatchObject({ status: 'fail' });
+    expect((await gated.request('GET', '/health/live')).status).toBe(200);
+    expect((await gated.request('GET', '/health')).status).toBe(503);
+
+    // The pooler "comes up": a TCP relay on the port the API was given, to the real pooler.
+    proxy = net.createServer((socket) => {
+      const upstream = net.connect(Number(pooler.port), pooler.hostname);
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((r) => proxy!.listen(gatePort, '127.0.0.1', r));
+    await vi.waitFor(
+      async () => {
+        const after = await gated.request('GET', '/health/ready');
+        if (after.status !== 200) throw new Error(`still ${after.status}: ${after.text}`);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+  });
+});

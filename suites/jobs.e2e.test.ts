@@ -1,0 +1,130 @@
+// jobs: enqueue to completion through the pooler, retries, dead jobs, the external call, exactly
+// one execution per job over two workers, idempotency, and the enqueue-to-completion figures.
+import { describe, expect, inject, it } from 'vitest';
+import { ApiClient } from '../helpers/api-client.ts';
+import { withPgClient } from '../helpers/db-client.ts';
+import { completionMs, newRunId, percentile, waitForFinalState } from '../helpers/jobs.ts';
+
+const stack = inject('stack');
+const profile = inject('profile');
+const api = new ApiClient(stack.apiUrl);
+const timeout = profile.E2E_JOB_TIMEOUT_MS;
+
+describe('jobs', () => {
+  it('echo reaches succeeded with its payload as the result', async () => {
+    const payload = { hello: 'world', n: 42, nested: { list: [1, 2, 3] } };
+    const job = await api.createJob({ type: 'echo', payload, runId: newRunId('echo') });
+    expect(job).toMatchObject({ type: 'echo', state: 'queued', attempts: 0 });
+    const done = await waitForFinalState(api, job.id, timeout);
+    expect(done.state, `lastError: ${done.lastError}`).toBe('succeeded');
+    expect(done.result).toEqual(payload);
+    expect(done.attempts).toBe(1);
+    expect(done.executions).toHaveLength(1);
+    expect(stack.workers).toContain(done.executions![0]!.workerId);
+  });
+
+  it('flaky succeeds after its planned failures, each attempt counted', async () => {
+    const job = await api.createJob({ type: 'flaky', payload: { failures: 2 }, maxAttempts: 4, runId: newRunId('flaky') });
+    const done = await waitForFinalState(api, job.id, timeout);
+    expect(done.state, `lastError: ${done.lastError}`).toBe('succeeded');
+    expect(done.attempts).toBe(3);
+    expect(done.result).toEqual({ succeededOnAttempt: 3 });
+    expect(done.executions!.map((e) => e.outcome)).toEqual(['failed', 'failed', 'succeeded']);
+    // Backoff: each retry started after the previous attempt finished, never at once.
+    const [first, second] = done.executions!;
+    expect(new Date(second!.startedAt).getTime()).toBeGreaterThan(new Date(first!.finishedAt!).getTime());
+  });
+
+  it('fail ends dead after maxAttempts with its last error', async () => {
+    const job = await api.createJob({ type: 'fail', payload: { message: 'boom: planned' }, maxAttempts: 3, runId: newRunId('fail') });
+    const done = await waitForFinalState(api, job.id, timeout);
+    expect(done.state).toBe('dead');
+    expect(done.attempts).toBe(3);
+    expect(done.lastError).toBe('boom: planned');
+    expect(done.executions).toHaveLength(3);
+  });
+
+  it.skipIf(!stack.mockUrl)('external sends the API key header and survives a 503 from the external API', async () => {
+    const ref = newRunId('external');
+    const plan = await fetch(`${stack.mockUrl}/__mock/failures`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ref, times: 1, status: 503 }),
+    });
+    expect(plan.ok).toBe(true);
+    const job = await api.createJob({ type: 'external', payload: { ref, body: { text: 'hi' } }, maxAttempts: 3, runId: ref });
+    const done = await waitForFinalState(api, job.id, timeout);
+    expect(done.state, `lastError: ${done.lastError}`).toBe('succeeded');
+    expect(done.attempts).toBe(2);
+    expect(done.executions![0]!.error).toMatch(/answered 503/);
+
+    const seen = (await (await fetch(`${stack.mockUrl}/__mock/requests?ref=${ref}`)).json()) as { apiKeyValid: boolean; status: number }[];
+    expect(seen.map((r) => r.status)).toEqual([503, 200]);
+    expect(seen.every((r) => r.apiKeyValid), 'the worker must send EXTERNAL_API_KEY as x-api-key').toBe(true);
+    for (const secret of stack.secrets) expect(JSON.stringify(done).includes(secret), 'a secret leaked into the job').toBe(false);
+  });
+
+  it('an idempotencyKey returns the same job; the same key with another payload is a 409', async () => {
+    const idempotencyKey = newRunId('idem');
+    const first = await api.createJob({ type: 'echo', payload: { a: 1, b: 2 }, idempotencyKey });
+    // Same request, keys in another order: still the same job (jsonb equality).
+    const again = await api.postJson<{ id: string }>('/jobs', { type: 'echo', payload: { b: 2, a: 1 }, idempotencyKey });
+    expect(again.status, again.text).toBe(200);
+    expect(again.body.id).toBe(first.id);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const conflict = await api.postJson<{ error: { code: string; field: string } }>('/jobs', { type: 'echo', payload: { a: 2 }, idempotencyKey });
+    expect(conflict.status, conflict.text).toBe(409);
+    expect(conflict.body.error).toMatchObject({ code: 'idempotency_conflict', field: 'idempotencyKey' });
+  });
+
+  it.skipIf(!stack.directUrl)('200 jobs over two workers: each runs exactly once, and both workers take part', async () => {
+    const runId = newRunId('exactly-once');
+    const ids: string[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      const created = await Promise.all(Array.from({ length: 20 }, (_, i) => api.createJob({ type: 'echo', payload: { i: batch * 20 + i }, runId })));
+      ids.push(...created.map((j) => j.id));
+    }
+    expect(new Set(ids).size).toBe(200);
+    await withPgClient(stack.directUrl!, async (db) => {
+      await expect
+        .poll(async () => (await db.query(`SELECT count(*)::int AS n FROM jobs WHERE run_id = $1 AND state = 'succeeded'`, [runId])).rows[0].n, {
+          timeout: 30_000,
+          interval: 50,
+          message: 'all 200 jobs should reach succeeded',
+        })
+        .toBe(200);
+      const { rows } = await db.query<{ job_id: string; runs: number; workers: string[] }>(
+        `SELECT e.job_id, count(*)::int AS runs, array_agg(e.worker_id) AS workers
+           FROM job_executions e JOIN jobs j ON j.id = e.job_id
+          WHERE j.run_id = $1 GROUP BY e.job_id`,
+        [runId],
+      );
+      const doubles = rows.filter((r) => r.runs !== 1);
+      expect(rows).toHaveLength(200);
+      expect(doubles, `jobs executed more than once: ${JSON.stringify(doubles.slice(0, 5))}`).toEqual([]);
+      const perWorker = new Map<string, number>();
+      for (const r of rows) perWorker.set(r.workers[0]!, (perWorker.get(r.workers[0]!) ?? 0) + 1);
+      console.log(`exactly-once: 200 jobs, 0 double runs; per worker: ${JSON.stringify(Object.fromEntries(perWorker))}`);
+      expect([...perWorker.keys()].sort()).toEqual([...stack.workers].sort());
+    });
+  });
+
+  it('enqueue-to-completion latency when idle meets the profile (figures printed)', async () => {
+    const runId = newRunId('latency');
+    const samples: number[] = [];
+    for (let i = 0; i < profile.E2E_LATENCY_JOBS; i++) {
+      const job = await api.createJob({ type: 'echo', payload: { i }, runId });
+      const done = await waitForFinalState(api, job.id, timeout);
+      expect(done.state).toBe('succeeded');
+      samples.push(completionMs(done));
+    }
+    const p50 = percentile(samples, 50);
+    const p95 = percentile(samples, 95);
+    console.log(
+      `enqueue-to-completion over ${samples.length} jobs: p50 ${p50} ms, p95 ${p95} ms, max ${Math.max(...samples)} ms ` +
+        `(profile limits p50 ≤ ${profile.E2E_LATENCY_P50_MS}, p95 ≤ ${profile.E2E_LATENCY_P95_MS})`,
+    );
+    expect(p50, `p50 ${p50} ms is over E2E_LATENCY_P50_MS: is the worker poll-bound?`).toBeLessThanOrEqual(profile.E2E_LATENCY_P50_MS);
+    expect(p95, `p95 ${p95} ms is over E2E_LATENCY_P95_MS`).toBeLessThanOrEqual(profile.E2E_LATENCY_P95_MS);
+  });
+});

@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Per-suite results; a summary line at the end.
+    reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          testTimeout: 10_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['suites/**/*.e2e.test.ts'],
+          globalSetup: ['helpers/vitest/global-setup.ts'],
+          setupFiles: ['helpers/vitest/logs-on-failure.ts'],
+          // One stack, shared: suites run one file at a time so figures are not skewed by each other.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
