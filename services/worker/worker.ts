@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import { retryDelayMs } from '../shared/backoff.ts';
 import { isJobType } from '../shared/job-types.ts';
+import { nextState } from '../shared/job-states.ts';
 import type { Logger } from '../shared/log.ts';
 import type { WorkerConfig } from './config.ts';
 import { createHandlers } from './handlers.ts';
@@ -142,6 +143,9 @@ export class Worker {
           const delay = retryDelayMs(job.attempts, this.config.backoff);
           const state = await this.queue.fail(job, failure.message, delay);
           this.counts.failed++;
+          // The SQL decides; the shared state model must agree, or the contract has drifted.
+          const expected = nextState({ state: 'running', attempts: job.attempts, maxAttempts: job.max_attempts }, 'fail');
+          if (state !== 'lost' && state !== expected) this.log.error(`job ${job.id}: store moved it to ${state}, the state model says ${expected}`);
           this.log.info(`job ${job.id} (${job.type}) attempt ${job.attempts}/${job.max_attempts} failed → ${state}: ${failure.message}`);
         } else {
           const held = await this.queue.succeed(job, result);
