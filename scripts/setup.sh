@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# npm run setup: installs what the local stack needs, then the npm packages. Idempotent: a second
+# run installs nothing new. Where it cannot install (not root, no sudo, not Debian/Ubuntu) it
+# says exactly what to install and exits non-zero.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*"; }
+fail() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+# 1. Node.js 20.11+ (AbortSignal.any, fetch, node:test-era APIs the services use).
+node_version=$(node -p 'process.versions.node' 2>/dev/null) || fail "Node.js is not installed: install Node.js 20 LTS or newer"
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=11)?0:1)' \
+  || fail "Node.js $node_version is too old: install Node.js 20.11 or newer"
+
+# 2. System packages: PostgreSQL 15+ server binaries and PgBouncer.
+pg_ok() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; }
+missing=()
+pg_ok || missing+=(postgresql)
+{ command -v pgbouncer >/dev/null 2>&1 || [[ -x /usr/sbin/pgbouncer ]]; } || missing+=(pgbouncer)
+id postgres >/dev/null 2>&1 || [[ " ${missing[*]} " == *" postgresql "* ]] || [[ $(id -u) -ne 0 ]] || missing+=(postgresql)
+
+if ((${#missing[@]})); then
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else
+      fail "missing ${missing[*]}: install them with: sudo apt-get install -y ${missing[*]} (then run npm run setup again)"
+    fi
+  fi
+  command -v apt-get >/dev/null 2>&1 || fail "missing ${missing[*]} and this is not a Debian/Ubuntu system: install PostgreSQL 15+ server binaries and PgBouncer with your package manager"
+  say "installing ${missing[*]} with apt-get"
+  # Install without starting the packages' own system services: the suite runs its own, on
+  # free ports, and must leave nothing running. policy-rc.d is the Debian way to say so.
+  own_policy=""
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    own_policy=1
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+    $sudo chmod +x /usr/sbin/policy-rc.d
+  fi
+  trap '[[ -n $own_policy ]] && $sudo rm -f /usr/sbin/policy-rc.d' EXIT
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  say "installed ${missing[*]}"
+else
+  say "system packages present: postgresql server binaries, pgbouncer"
+fi
+
+# 3. npm packages, exactly as locked. Skipped when node_modules already matches the lockfile.
+if [[ -f node_modules/.package-lock.json && node_modules/.package-lock.json -nt package-lock.json ]]; then
+  say "npm packages up to date"
+else
+  say "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+say "done: run 'npm run e2e' for the e2e suites, 'npm test' for everything"
