@@ -4,7 +4,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { vi } from 'vitest';
+import { inject, vi } from 'vitest';
 import { freePort } from './ports.ts';
 import type { ManagedProcess } from './stack/managed-process.ts';
 import { nodeService } from './stack/processes/node-service.ts';
@@ -16,8 +16,12 @@ export interface ExtraService {
   stop(): Promise<void>;
 }
 
+let counter = 0;
+
+/** Next to the stack's logs, so they are kept with them and removed with the run directory. */
 function logPath(name: string): string {
-  return path.join(mkdtempSync(path.join(os.tmpdir(), 'e2e-extra-')), `${name}.log`);
+  const dir = inject('stack').logDir ?? mkdtempSync(path.join(os.tmpdir(), 'e2e-extra-'));
+  return path.join(dir, `extra-${name}-${process.pid}-${++counter}.log`);
 }
 
 /** Runs a service to completion (for boot failures): exit code and everything it printed. */

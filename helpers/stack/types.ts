@@ -18,6 +18,8 @@ export interface StackEndpoints {
   release: { commit: string; branch: string };
   /** Worker instance ids the stack started. */
   workers: string[];
+  /** Directory of the run's log files (removed with the stack, copied to reports/stack-logs). */
+  logDir?: string;
   /** Where each service's log file lives (service name → path), when the provider captures logs. */
   logFiles: Record<string, string>;
   /** Wall time from start() to every service ready. */

@@ -155,6 +155,7 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
       mockUrl,
       release,
       workers,
+      logDir,
       logFiles,
       readyMs: Date.now() - started,
       secrets: [superuserPassword, appPassword, apiKey],
