@@ -109,6 +109,29 @@ describe('jobs', () => {
     });
   });
 
+  // The crashed state is built in SQL (a job leased long ago by a worker that no longer exists),
+  // rather than waiting for a real crash: the recovery is what is under test.
+  it.skipIf(!stack.directUrl)('a job whose worker died is claimed again after its lease expires', async () => {
+    const runId = newRunId('lease');
+    await withPgClient(stack.directUrl!, async (db) => {
+      const { rows } = await db.query<{ id: string }>(
+        `INSERT INTO jobs (type, payload, state, attempts, max_attempts, run_id, locked_by, locked_until, started_at)
+         VALUES ('echo', '{"recovered": true}', 'running', 1, 3, $1, 'ghost-worker', now() - interval '1 second', now() - interval '1 minute'),
+                ('echo', '{"recovered": false}', 'running', 3, 3, $1, 'ghost-worker', now() - interval '1 second', now() - interval '1 minute')
+         RETURNING id`,
+        [runId],
+      );
+      const [retried, exhausted] = rows.map((r) => r.id);
+      const recovered = await waitForFinalState(api, retried!, timeout);
+      expect(recovered.state).toBe('succeeded');
+      expect(recovered.attempts, 'the crashed attempt counts').toBe(2);
+      expect(recovered.executions!.map((e) => e.workerId)).toEqual([expect.stringMatching(/^(?!ghost-worker)/)]);
+      const buried = await waitForFinalState(api, exhausted!, timeout);
+      expect(buried.state).toBe('dead');
+      expect(buried.lastError).toMatch(/lease expired on the last attempt \(held by ghost-worker\)/);
+    });
+  });
+
   it('enqueue-to-completion latency when idle meets the profile (figures printed)', async () => {
     const runId = newRunId('latency');
     const samples: number[] = [];
