@@ -1,11 +1,9 @@
 // Secrets never reach output: passwords inside URLs are masked by shape, and any known secret
 // value (generated passwords, API keys) is masked wherever it appears.
 
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi;
+import { maskUrlPasswords } from '../services/shared/mask.ts';
 
-export function maskUrlPasswords(text: string): string {
-  return text.replace(URL_PASSWORD, '$1***@');
-}
+export { maskUrlPasswords };
 
 export function redact(text: string, secrets: readonly string[] = []): string {
   let out = maskUrlPasswords(text);

@@ -1,6 +1,7 @@
 // Boot-time configuration: every setting comes from the environment and is validated with zod.
 // A bad or missing variable ends the process at once with one line per variable, never a stack trace.
 import { z } from 'zod';
+import { maskUrlPasswords } from './mask.ts';
 
 export type SettingSource = 'env' | 'default';
 export interface SettingReport {
@@ -44,7 +45,7 @@ export function parseEnv<S extends EnvShape>(
 
 function describeValue(name: string, value: string): string {
   if (/PASSWORD|SECRET|KEY|TOKEN/i.test(name)) return '***';
-  if (/URL/i.test(name)) return value.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+  if (/URL/i.test(name)) return maskUrlPasswords(value);
   return value.length > 60 ? `${value.slice(0, 57)}...` : value;
 }
 
