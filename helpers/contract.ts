@@ -20,7 +20,13 @@ export const healthReportSchema = z.object({
   serviceId: z.string().min(1),
   checks: z.object({
     'postgres:connection': z.array(check.extend({ observedValue: z.number(), observedUnit: z.literal('ms') }).partial({ observedValue: true, observedUnit: true })).min(1),
-    'worker:heartbeat': z.array(check).min(1),
+    // One entry per recently seen worker, freshest first; a single fail entry when there is none.
+    'worker:heartbeat': z.array(check.extend({
+      componentId: z.string().optional(),
+      releaseId: z.string().optional(),
+      branch: z.string().optional(),
+      jobsDone: z.number().optional(),
+    })).min(1),
     'config:env': z.array(check.extend({
       settings: z.array(z.object({ name: z.string(), source: z.enum(['env', 'default']), secret: z.boolean(), value: z.string().optional() })),
     })).min(1),

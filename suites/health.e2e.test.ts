@@ -39,9 +39,14 @@ describe('health endpoints', () => {
     expect(db.observedUnit).toBe('ms');
     expect(typeof db.observedValue).toBe('number');
 
-    const heartbeat = body.checks['worker:heartbeat'][0]!;
-    expect(heartbeat.status, `worker heartbeat: ${heartbeat.output ?? ''}`).toBe('pass');
-    expect(heartbeat.observedValue as number).toBeLessThan(5_000);
+    const heartbeats = body.checks['worker:heartbeat'];
+    expect(heartbeats[0]!.status, `worker heartbeat: ${heartbeats[0]!.output ?? ''}`).toBe('pass');
+    // One entry per running worker, each with the release it runs.
+    expect(heartbeats.map((h) => h.componentId).sort()).toEqual([...stack.workers].sort());
+    for (const h of heartbeats) {
+      expect(h).toMatchObject({ status: 'pass', observedUnit: 'ms', releaseId: stack.release.commit, branch: stack.release.branch });
+      expect(h.observedValue as number).toBeLessThan(5_000);
+    }
   });
 
   it('config:env says where each setting came from and never shows a secret', async () => {
