@@ -19,7 +19,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['suites/**/*.e2e.test.ts'],
           globalSetup: ['helpers/vitest/global-setup.ts'],
-          setupFiles: ['helpers/vitest/logs-on-failure.ts'],
+          setupFiles: ['helpers/vitest/per-test.ts'],
           // One stack, shared: suites run one file at a time so figures are not skewed by each other.
           fileParallelism: false,
           testTimeout: 60_000,

@@ -1,3 +1,5 @@
+import { retryLog } from './report/meta.ts';
+
 // A small typed client for the contract's HTTP endpoints, used by the suites. Every call has a
 // timeout; a failed call says which endpoint and why.
 
@@ -31,14 +33,26 @@ export class ApiClient {
     private readonly timeoutMs = 10_000,
   ) {}
 
+  /**
+   * One HTTP call. Transient network errors (a reset connection, a DNS hiccup) are retried at
+   * most twice and logged for the report; an HTTP answer, whatever its status, is never retried.
+   */
   async request<T = unknown>(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
     const url = new URL(path, this.baseUrl);
     let response: Response;
-    try {
-      response = await fetch(url, { method, body: init.body, headers: init.headers, signal: AbortSignal.timeout(this.timeoutMs) });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new Error(`${method} ${url.pathname} on ${url.origin} failed: ${cause}`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        response = await fetch(url, { method, body: init.body, headers: init.headers, signal: AbortSignal.timeout(this.timeoutMs) });
+        break;
+      } catch (error) {
+        const cause = networkCode(error);
+        if (TRANSIENT.has(cause) && attempt <= 2) {
+          retryLog.push(`${method} ${url.pathname}: ${cause}, retry ${attempt}/2`);
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+          continue;
+        }
+        throw new Error(`${method} ${url.pathname} on ${url.origin} failed: ${cause}`);
+      }
     }
     const text = await response.text();
     let body: unknown = text;
@@ -66,6 +80,14 @@ export class ApiClient {
     if (res.status !== 200) throw new Error(`GET /jobs/${id} answered ${res.status}: ${res.text.slice(0, 300)}`);
     return res.body;
   }
+}
+
+const TRANSIENT = new Set(['ECONNRESET', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+
+export function networkCode(error: unknown): string {
+  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError') return 'ETIMEDOUT';
+  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
 }
 
 export const isTerminal = (state: string) => state === 'succeeded' || state === 'dead';

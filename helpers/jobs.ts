@@ -3,8 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { vi } from 'vitest';
 import { isTerminal, type ApiClient, type JobView } from './api-client.ts';
 
-/** A run id for the jobs one test creates, so it reads and counts only its own rows. */
-export const newRunId = (label: string) => `e2e-${label}-${randomUUID().slice(0, 8)}`;
+const runIds: string[] = [];
+
+/** A run id for the jobs one test creates, so it reads, counts and cleans up only its own rows. */
+export function newRunId(label: string): string {
+  const id = `e2e-${label}-${randomUUID().slice(0, 8)}`;
+  runIds.push(id);
+  return id;
+}
+
+export const createdRunIds = (): string[] => [...runIds];
 
 /** Polls GET /jobs/:id until the job is succeeded or dead; fails naming its last seen state. */
 export async function waitForFinalState(api: ApiClient, id: string, timeoutMs: number): Promise<JobView> {

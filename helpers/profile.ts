@@ -51,6 +51,7 @@ export function loadProfile(target: string, env: NodeJS.ProcessEnv = process.env
     if (real !== undefined && real !== '') merged[key] = real;
   }
   merged.E2E_TARGET = target;
+  Object.assign(merged, ciReleaseDefaults(merged, env));
   try {
     const profile = parseEnv(profileShape, merged);
     problems.push(...crossCheck(profile));
@@ -60,4 +61,25 @@ export function loadProfile(target: string, env: NodeJS.ProcessEnv = process.env
     if (error instanceof ConfigError) throw new ProfileError(target, [...problems, ...error.problems]);
     throw error;
   }
+}
+
+/**
+ * For a live target, the expected release defaults to the CI's own commit and branch: the deploy
+ * being checked is the one this CI run is about. Explicit EXPECTED_* always win.
+ */
+export function ciReleaseDefaults(profile: Record<string, string>, env: NodeJS.ProcessEnv): Record<string, string> {
+  if (profile.E2E_PROVIDER !== 'external') return {};
+  const first = (...names: string[]) => names.map((n) => env[n]?.trim()).find((v) => v);
+  const out: Record<string, string> = {};
+  const commit = first('GITHUB_SHA', 'CI_COMMIT_SHA', 'BUILDKITE_COMMIT', 'CIRCLE_SHA1', 'GIT_COMMIT');
+  // On pull requests GITHUB_HEAD_REF is the branch; GITHUB_REF_NAME would be "<n>/merge".
+  const branch = first('GITHUB_HEAD_REF', 'GITHUB_REF_NAME', 'CI_COMMIT_REF_NAME', 'BUILDKITE_BRANCH', 'CIRCLE_BRANCH', 'GIT_BRANCH');
+  if (!profile.EXPECTED_COMMIT && commit) out.EXPECTED_COMMIT = commit;
+  if (!profile.EXPECTED_BRANCH && branch) out.EXPECTED_BRANCH = branch;
+  return out;
+}
+
+/** Where profiles live: env/, or E2E_ENV_DIR (self-tests point it at a temporary folder). */
+export function profileDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.E2E_ENV_DIR?.trim() || ENV_DIR;
 }

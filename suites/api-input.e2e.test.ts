@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../helpers/api-client.ts';
 import { errorBodySchema } from '../helpers/contract.ts';
 import { withPgClient } from '../helpers/db-client.ts';
+import { NEEDS_DIRECT_DB, skipUnless } from '../helpers/skip.ts';
 
 const stack = inject('stack');
 const api = new ApiClient(stack.apiUrl);
@@ -22,7 +23,8 @@ const cases: { name: string; method: string; path: string; body?: string; header
   { name: 'wrong method', method: 'DELETE', path: '/jobs', status: 405, code: 'method_not_allowed' },
 ];
 
-describe.skipIf(!stack.directUrl)('bad requests', () => {
+describe('bad requests', () => {
+  skipUnless(!!stack.directUrl, NEEDS_DIRECT_DB);
   it.each(cases)('$name → $status $code, nothing written', async ({ method, path, body, headers, status, code }) => {
     await withPgClient(stack.directUrl!, async (db) => {
       const count = async () => (await db.query('SELECT count(*)::int AS n FROM jobs')).rows[0].n as number;

@@ -6,6 +6,7 @@ import { healthReportSchema } from '../helpers/contract.ts';
 import { runServiceUntilExit, spawnExtraApi, type ExtraService } from '../helpers/extra-service.ts';
 import { freePort } from '../helpers/ports.ts';
 import { loadProfile } from '../helpers/profile.ts';
+import { controlUnavailable, skipUnless } from '../helpers/skip.ts';
 
 const stack = inject('stack');
 const EX_CONFIG = 78;
@@ -19,8 +20,8 @@ describe('target profile', () => {
   });
 });
 
-describe.skipIf(stack.provider !== 'processes')('services validate their environment at boot', () => {
-  const poolerUrl = stack.poolerUrl!;
+describe('services validate their environment at boot', () => {
+  skipUnless(stack.provider === 'processes', controlUnavailable(stack) ?? 'needs the processes provider to start services by hand');
 
   it.each([
     ['api', {}, 'DATABASE_URL', /DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL; it is not set/],
@@ -42,7 +43,8 @@ describe.skipIf(stack.provider !== 'processes')('services validate their environ
   });
 });
 
-describe.skipIf(stack.provider !== 'processes')('the platform port convention', () => {
+describe('the platform port convention', () => {
+  skipUnless(stack.provider === 'processes', controlUnavailable(stack) ?? 'needs the processes provider to start services by hand');
   let extra: ExtraService | undefined;
   afterEach(async () => {
     await extra?.stop();

@@ -5,6 +5,7 @@ import { ApiClient } from '../helpers/api-client.ts';
 import { describeIssues, healthReportSchema } from '../helpers/contract.ts';
 import { spawnExtraApi, type ExtraService } from '../helpers/extra-service.ts';
 import { freePort } from '../helpers/ports.ts';
+import { controlUnavailable, skipUnless } from '../helpers/skip.ts';
 
 const stack = inject('stack');
 const api = new ApiClient(stack.apiUrl);
@@ -60,7 +61,8 @@ describe('health endpoints', () => {
   });
 });
 
-describe.skipIf(stack.provider !== 'processes')('readiness gating (a second API process)', () => {
+describe('readiness gating (a second API process)', () => {
+  skipUnless(stack.provider === 'processes', controlUnavailable(stack) ?? 'needs the processes provider to start services by hand');
   let extra: ExtraService | undefined;
   let proxy: net.Server | undefined;
   afterEach(async () => {

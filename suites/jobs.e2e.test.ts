@@ -1,9 +1,11 @@
 // jobs: enqueue to completion through the pooler, retries, dead jobs, the external call, exactly
 // one execution per job over two workers, idempotency, and the enqueue-to-completion figures.
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { addMeta } from '../helpers/report/meta.ts';
 import { ApiClient } from '../helpers/api-client.ts';
 import { withPgClient } from '../helpers/db-client.ts';
-import { completionMs, newRunId, percentile, waitForFinalState } from '../helpers/jobs.ts';
+import { NEEDS_DIRECT_DB } from '../helpers/skip.ts';
+import { completionMs, createdRunIds, newRunId, percentile, waitForFinalState } from '../helpers/jobs.ts';
 
 const stack = inject('stack');
 const profile = inject('profile');
@@ -11,6 +13,16 @@ const api = new ApiClient(stack.apiUrl);
 const timeout = profile.E2E_JOB_TIMEOUT_MS;
 
 describe('jobs', () => {
+  // On a live target the suite removes the finished jobs it created, and only those.
+  afterAll(async () => {
+    if (stack.provider !== 'external') return;
+    const runIds = createdRunIds();
+    if (!stack.poolerUrl || runIds.length === 0) return;
+    await withPgClient(stack.poolerUrl, (db) =>
+      db.query(`DELETE FROM jobs WHERE run_id = ANY($1) AND state IN ('succeeded', 'dead')`, [runIds]),
+    ).catch((error: Error) => console.warn(`could not remove this run's jobs (run ids ${runIds.join(', ')}): ${error.message}`));
+  });
+
   it('echo reaches succeeded with its payload as the result', async () => {
     const payload = { hello: 'world', n: 42, nested: { list: [1, 2, 3] } };
     const job = await api.createJob({ type: 'echo', payload, runId: newRunId('echo') });
@@ -44,7 +56,8 @@ describe('jobs', () => {
     expect(done.executions).toHaveLength(3);
   });
 
-  it.skipIf(!stack.mockUrl)('external sends the API key header and survives a 503 from the external API', async () => {
+  it('external sends the API key header and survives a 503 from the external API', async (ctx) => {
+    ctx.skip(!stack.mockUrl, 'needs the mock external API to plan a 503: the live target calls the real one');
     const ref = newRunId('external');
     const plan = await fetch(`${stack.mockUrl}/__mock/failures`, {
       method: 'POST',
@@ -66,18 +79,20 @@ describe('jobs', () => {
 
   it('an idempotencyKey returns the same job; the same key with another payload is a 409', async () => {
     const idempotencyKey = newRunId('idem');
-    const first = await api.createJob({ type: 'echo', payload: { a: 1, b: 2 }, idempotencyKey });
+    const runId = idempotencyKey;
+    const first = await api.createJob({ type: 'echo', payload: { a: 1, b: 2 }, idempotencyKey, runId });
     // Same request, keys in another order: still the same job (jsonb equality).
-    const again = await api.postJson<{ id: string }>('/jobs', { type: 'echo', payload: { b: 2, a: 1 }, idempotencyKey });
+    const again = await api.postJson<{ id: string }>('/jobs', { type: 'echo', payload: { b: 2, a: 1 }, idempotencyKey, runId });
     expect(again.status, again.text).toBe(200);
     expect(again.body.id).toBe(first.id);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const conflict = await api.postJson<{ error: { code: string; field: string } }>('/jobs', { type: 'echo', payload: { a: 2 }, idempotencyKey });
+    const conflict = await api.postJson<{ error: { code: string; field: string } }>('/jobs', { type: 'echo', payload: { a: 2 }, idempotencyKey, runId });
     expect(conflict.status, conflict.text).toBe(409);
     expect(conflict.body.error).toMatchObject({ code: 'idempotency_conflict', field: 'idempotencyKey' });
   });
 
-  it.skipIf(!stack.directUrl)('200 jobs over two workers: each runs exactly once, and both workers take part', async () => {
+  it('200 jobs over two workers: each runs exactly once, and both workers take part', async (ctx) => {
+    ctx.skip(!stack.directUrl, NEEDS_DIRECT_DB);
     const runId = newRunId('exactly-once');
     const ids: string[] = [];
     for (let batch = 0; batch < 10; batch++) {
@@ -111,7 +126,8 @@ describe('jobs', () => {
 
   // The crashed state is built in SQL (a job leased long ago by a worker that no longer exists),
   // rather than waiting for a real crash: the recovery is what is under test.
-  it.skipIf(!stack.directUrl)('a job whose worker died is claimed again after its lease expires', async () => {
+  it('a job whose worker died is claimed again after its lease expires', async (ctx) => {
+    ctx.skip(!stack.directUrl, NEEDS_DIRECT_DB);
     const runId = newRunId('lease');
     await withPgClient(stack.directUrl!, async (db) => {
       const { rows } = await db.query<{ id: string }>(
@@ -132,7 +148,7 @@ describe('jobs', () => {
     });
   });
 
-  it('enqueue-to-completion latency when idle meets the profile (figures printed)', async () => {
+  it('enqueue-to-completion latency when idle meets the profile (figures printed)', async ({ task }) => {
     const runId = newRunId('latency');
     const samples: number[] = [];
     for (let i = 0; i < profile.E2E_LATENCY_JOBS; i++) {
@@ -143,6 +159,9 @@ describe('jobs', () => {
     }
     const p50 = percentile(samples, 50);
     const p95 = percentile(samples, 95);
+    addMeta(task, {
+      latency: { jobs: samples.length, p50, p95, max: Math.max(...samples), limitP50: profile.E2E_LATENCY_P50_MS, limitP95: profile.E2E_LATENCY_P95_MS },
+    });
     console.log(
       `enqueue-to-completion over ${samples.length} jobs: p50 ${p50} ms, p95 ${p95} ms, max ${Math.max(...samples)} ms ` +
         `(profile limits p50 ≤ ${profile.E2E_LATENCY_P50_MS}, p95 ≤ ${profile.E2E_LATENCY_P95_MS})`,

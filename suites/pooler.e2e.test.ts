@@ -3,10 +3,46 @@
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { withPgClient } from '../helpers/db-client.ts';
+import { skipUnless } from '../helpers/skip.ts';
+import { diagnoseDatabase } from '../helpers/diagnose/database.ts';
+import { probeSessionState } from '../helpers/diagnose/session-state.ts';
+import { redact } from '../helpers/redact.ts';
+import { addMeta } from '../helpers/report/meta.ts';
 
 const stack = inject('stack');
+const profile = inject('profile');
 
-describe.skipIf(!stack.poolerUrl)('transaction-mode pooler', () => {
+describe('database connectivity, diagnosed', () => {
+  skipUnless(!!stack.poolerUrl, 'the profile gives no DATABASE_URL to diagnose');
+
+  it('DATABASE_URL resolves, every address answers, and the login works', async ({ task }) => {
+    const report = await diagnoseDatabase(stack.poolerUrl!, {
+      poolMode: profile.POOL_MODE,
+      timeoutMs: 5_000,
+      onRetry: (why) => addMeta(task, { retries: [why] }),
+    });
+    addMeta(task, { diagnosis: report.lines.map((l) => redact(l, stack.secrets)) });
+    console.log(redact(report.lines.join('\n'), stack.secrets));
+    expect(report.ok, redact(report.summary, stack.secrets)).toBe(true);
+    expect(report.url.warnings, report.url.warnings.join('\n')).toEqual([]);
+  });
+
+  it('in transaction mode, session state does not survive between transactions', async ({ task, skip }) => {
+    if (profile.POOL_MODE !== 'transaction') skip('POOL_MODE is session: session state is expected to survive');
+    const result = await probeSessionState(stack.poolerUrl!);
+    const seen =
+      `a session-level SET ${result.survived ? 'was still there' : 'was gone'} in the same client's next transaction` +
+      `${result.leakedToOtherClient ? ', and another client saw it (state leaks across clients)' : ''}`;
+    addMeta(task, { diagnosis: [seen + (result.inconclusive ? ` (${result.inconclusive})` : '')] });
+    expect(
+      result.survived,
+      `${seen}: DATABASE_URL behaves like a session (or direct) connection, not a transaction-mode pooler; use the pooler's transaction port (6543)`,
+    ).toBe(false);
+  });
+});
+
+describe('transaction-mode pooler', () => {
+  skipUnless(!!stack.poolerUrl && profile.POOL_MODE === 'transaction', 'the profile gives no DATABASE_URL in transaction mode');
   it('unnamed parameterised queries work through the pooler', async () => {
     await withPgClient(stack.poolerUrl!, async (db) => {
       const { rows } = await db.query('SELECT $1::int + 1 AS n', [41]);

@@ -1,8 +1,9 @@
 // Starts the stack once for the e2e project and hands its endpoints to tests (provide/inject).
 // The returned teardown stops it; Ctrl-C and crashes are covered by helpers/stack/cleanup.ts.
 import type { TestProject } from 'vitest/node';
-import { loadProfile, ProfileError } from '../profile.ts';
+import { loadProfile, profileDir, ProfileError } from '../profile.ts';
 import { redact } from '../redact.ts';
+import { runSecrets } from '../report/secrets.ts';
 import { startStack } from '../stack/index.ts';
 import type { StackEndpoints } from '../stack/types.ts';
 import type { Profile } from '../../env/schema.ts';
@@ -18,7 +19,7 @@ export default async function setup(project: TestProject) {
   const target = process.env.E2E_TARGET ?? 'local';
   let profile: Profile;
   try {
-    profile = loadProfile(target).profile;
+    profile = loadProfile(target, process.env, profileDir()).profile;
   } catch (error) {
     if (error instanceof ProfileError) {
       // One line per bad variable, no stack trace.
@@ -31,6 +32,9 @@ export default async function setup(project: TestProject) {
   const stack = await startStack(profile, { onProgress: log }).catch((error: Error) => {
     throw new Error(`the ${target} stack did not start: ${redact(error.message)}`);
   });
+  runSecrets.values.push(...stack.endpoints.secrets);
+  runSecrets.provider = stack.endpoints.provider;
+  runSecrets.apiUrl = stack.endpoints.apiUrl;
   project.provide('stack', stack.endpoints);
   project.provide('profile', profile);
   return async () => {

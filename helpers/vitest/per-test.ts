@@ -1,12 +1,16 @@
-// A failing e2e test prints the tail of every service's log, so the cause is on screen next to
-// the assertion (secrets masked).
+// Per-test glue for the e2e project:
+// - a failing test prints the tail of every service's log (secrets masked), so the cause is on
+//   screen next to the assertion;
+// - transient-network retries made during a test are attached to it for the reports.
 import { existsSync, readFileSync } from 'node:fs';
-import { beforeEach, inject } from 'vitest';
+import { afterEach, beforeEach, inject } from 'vitest';
+import { addMeta, retryLog } from '../report/meta.ts';
 import { redact } from '../redact.ts';
 
 const TAIL_LINES = 25;
 
 beforeEach(({ onTestFailed }) => {
+  retryLog.length = 0;
   onTestFailed(() => {
     const stack = inject('stack');
     if (!stack) return;
@@ -18,4 +22,8 @@ beforeEach(({ onTestFailed }) => {
     }
     if (parts.length) console.error(redact(`service logs at the failure:\n${parts.join('\n')}`, stack.secrets));
   });
+});
+
+afterEach(({ task }) => {
+  if (retryLog.length) addMeta(task, { retries: retryLog.splice(0) });
 });

@@ -1,0 +1,33 @@
+// The external provider: a system someone else deployed (staging, a preview). Nothing is started
+// or stopped; the endpoints come from the profile. Suites that need control over the stack see
+// provider 'external' and skip with their reason.
+import type { Profile } from '../../env/schema.ts';
+import type { StartedStack } from './types.ts';
+
+/** Secret parts of the profile: the password in DATABASE_URL. */
+export function profileSecrets(profile: Profile): string[] {
+  if (!profile.DATABASE_URL) return [];
+  try {
+    const password = decodeURIComponent(new URL(profile.DATABASE_URL).password);
+    return password ? [password, encodeURIComponent(password)] : [];
+  } catch {
+    return [];
+  }
+}
+
+export function externalStack(profile: Profile): StartedStack {
+  return {
+    endpoints: {
+      provider: 'external',
+      apiUrl: profile.API_URL!.replace(/\/+$/, ''),
+      poolerUrl: profile.DATABASE_URL,
+      // What the target should run; the deploy suite compares the deployed release with it.
+      release: { commit: profile.EXPECTED_COMMIT ?? '', branch: profile.EXPECTED_BRANCH ?? '' },
+      workers: [],
+      logFiles: {},
+      readyMs: 0,
+      secrets: profileSecrets(profile),
+    },
+    stop: async () => undefined,
+  };
+}

@@ -1,0 +1,111 @@
+// `npm run e2e` (target local) and `npm run e2e:staging` (or any target: E2E_TARGET, or the first
+// argument). Validates the profile, checks that a live target answers at all, runs the e2e
+// suites, and writes JUnit, JSON and Markdown reports under reports/ (E2E_REPORTS_DIR).
+//
+// Exit codes: 0 all checks passed · 1 checks failed · 2 profile invalid · 3 target unreachable
+//             4 the run itself broke (the suite's own error)
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { networkCode } from '../helpers/api-client.ts';
+import { loadProfile, profileDir, ProfileError } from '../helpers/profile.ts';
+import { redact } from '../helpers/redact.ts';
+import { EXIT_CODES, reportsDir, writeResults, type RunResults } from '../helpers/report/results.ts';
+import { profileSecrets } from '../helpers/stack/external.ts';
+import { REPO_ROOT } from '../helpers/stack/processes/node-service.ts';
+import type { Profile } from '../env/schema.ts';
+
+const target = process.argv[2] ?? process.env.E2E_TARGET ?? 'local';
+const env = { ...process.env, E2E_TARGET: target };
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+function stopEarly(verdict: 'profile invalid' | 'target unreachable', problems: string[], secrets: string[], profile?: Profile): never {
+  const results: RunResults = {
+    verdict,
+    target,
+    provider: profile?.E2E_PROVIDER,
+    apiUrl: profile?.API_URL,
+    finishedAt: new Date().toISOString(),
+    counts: { passed: 0, failed: 0, skipped: 0 },
+    tests: [],
+    problems,
+  };
+  process.stderr.write(`\ne2e ${target}: ${verdict}\n${problems.map((p) => `  - ${redact(p, secrets)}`).join('\n')}\n`);
+  writeResults(results, secrets, env);
+  out(`reports written to ${path.relative(process.cwd(), reportsDir(env)) || '.'}/`);
+  process.exit(EXIT_CODES[verdict]);
+}
+
+/** Does a live target answer at all? /health/live has no dependencies: anything but 200 means no. */
+async function preflight(apiUrl: string): Promise<string | undefined> {
+  const url = new URL('/health/live', apiUrl);
+  let lastCause = '';
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      if (res.status === 200) return undefined;
+      if (res.status === 404) return `${url.origin} answers, but GET /health/live is 404: API_URL points at another service, or the deployed build predates the health endpoints (an old build)`;
+      if ([502, 503, 504].includes(res.status)) return `${url.origin} answered ${res.status} on /health/live: the platform has no running instance to route to (crashed at boot, still deploying, or not listening on $PORT / 0.0.0.0)`;
+      return `${url.origin} answered ${res.status} on /health/live, which must answer 200 whenever the process runs`;
+    } catch (error) {
+      lastCause = networkCode(error);
+      if (!['ECONNRESET', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'EPIPE'].includes(lastCause)) break;
+      out(`preflight: ${lastCause}, retry ${attempt}/2`);
+    }
+  }
+  const hints: Record<string, string> = {
+    ENOTFOUND: 'the host name does not resolve: check API_URL',
+    ECONNREFUSED: 'nothing listens there: the service is down, or API_URL has the wrong port',
+    ETIMEDOUT: 'no answer within 10 s: the service is starting, asleep, or a firewall drops the traffic',
+    UND_ERR_CONNECT_TIMEOUT: 'no answer within 10 s: the service is starting, asleep, or a firewall drops the traffic',
+    CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
+  };
+  return `GET ${url.href} failed (${lastCause}): ${hints[lastCause] ?? 'the target cannot be reached'}`;
+}
+
+let profile: Profile;
+try {
+  profile = loadProfile(target, env, profileDir(env)).profile;
+} catch (error) {
+  if (error instanceof ProfileError) stopEarly('profile invalid', error.problems, []);
+  throw error;
+}
+const secrets = profileSecrets(profile);
+
+if (profile.E2E_PROVIDER === 'external') {
+  out(`e2e ${target}: checking that ${profile.API_URL} answers`);
+  const unreachable = await preflight(profile.API_URL!);
+  if (unreachable) stopEarly('target unreachable', [unreachable], secrets, profile);
+}
+
+const dir = reportsDir(env);
+const junit = path.join(dir, 'junit.xml');
+for (const stale of ['results.json', 'summary.md', 'junit.xml']) if (existsSync(path.join(dir, stale))) writeFileSync(path.join(dir, stale), '');
+const vitest = spawn(
+  process.execPath,
+  [
+    path.join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'e2e',
+    '--reporter=default', '--reporter=junit', `--outputFile.junit=${junit}`,
+    `--reporter=${path.join(REPO_ROOT, 'helpers/report/reporter.ts')}`,
+  ],
+  { cwd: REPO_ROOT, env: { ...env, E2E_REPORTS_DIR: dir, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
+);
+// Everything vitest prints passes through the redactor: no secret reaches the console.
+for (const [stream, sink] of [[vitest.stdout!, process.stdout], [vitest.stderr!, process.stderr]] as const) {
+  createInterface({ input: stream }).on('line', (line) => sink.write(`${redact(line, secrets)}\n`));
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => vitest.kill(signal));
+const code: number = await new Promise((resolve) => vitest.on('close', (c) => resolve(c ?? 1)));
+
+if (existsSync(junit)) writeFileSync(junit, redact(readFileSync(junit, 'utf8'), secrets));
+const resultsFile = path.join(dir, 'results.json');
+const results = existsSync(resultsFile) && readFileSync(resultsFile, 'utf8').trim() ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as RunResults) : undefined;
+if (!results) {
+  process.stderr.write(`e2e ${target}: the run broke before any check ran (vitest exit ${code}); see the output above\n`);
+  process.exit(code === 2 ? 2 : 4);
+}
+out(`\n${readFileSync(path.join(dir, 'summary.md'), 'utf8')}`);
+out(`reports: ${path.relative(process.cwd(), dir) || '.'}/junit.xml, results.json, summary.md`);
+process.exit(results.verdict === 'pass' && code === 0 ? 0 : EXIT_CODES['checks failed']);
