@@ -10,7 +10,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
+          exclude: ['test/selftest/**'],
           testTimeout: 10_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The suite tested as a whole: the post-deploy runner against stacks it starts itself.
+          name: 'selftest',
+          include: ['test/selftest/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -25,14 +25,19 @@ export const profileShape = {
 
 export type Profile = z.infer<z.ZodObject<typeof profileShape>>;
 
-/** Rules that span variables; each problem names the variable to fix. */
-export function crossCheck(p: Profile): string[] {
+/**
+ * Rules that span variables; each problem names the variable to fix. Works on raw values too, so
+ * a profile with a malformed variable still hears about a missing one in the same run.
+ */
+export function crossCheck(p: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  if (p.E2E_PROVIDER === 'external' && !p.API_URL) {
-    problems.push('API_URL: expected the deployed API\'s base URL because E2E_PROVIDER is external; it is not set');
+  if ((p.E2E_PROVIDER ?? 'auto') === 'external' && !p.API_URL) {
+    problems.push("API_URL: expected the deployed API's base URL because E2E_PROVIDER is external; it is not set");
   }
-  if (p.E2E_LATENCY_P95_MS < p.E2E_LATENCY_P50_MS) {
-    problems.push(`E2E_LATENCY_P95_MS: expected at least E2E_LATENCY_P50_MS (${p.E2E_LATENCY_P50_MS}); got "${p.E2E_LATENCY_P95_MS}"`);
+  const p50 = Number(p.E2E_LATENCY_P50_MS);
+  const p95 = Number(p.E2E_LATENCY_P95_MS);
+  if (Number.isFinite(p50) && Number.isFinite(p95) && p.E2E_LATENCY_P50_MS !== undefined && p.E2E_LATENCY_P95_MS !== undefined && p95 < p50) {
+    problems.push(`E2E_LATENCY_P95_MS: expected at least E2E_LATENCY_P50_MS (${p50}); got "${p95}"`);
   }
   return problems;
 }

@@ -52,15 +52,16 @@ export function loadProfile(target: string, env: NodeJS.ProcessEnv = process.env
   }
   merged.E2E_TARGET = target;
   Object.assign(merged, ciReleaseDefaults(merged, env));
+  let profile: Profile | undefined;
   try {
-    const profile = parseEnv(profileShape, merged);
-    problems.push(...crossCheck(profile));
-    if (problems.length) throw new ProfileError(target, problems);
-    return { profile, files };
+    profile = parseEnv(profileShape, merged);
   } catch (error) {
-    if (error instanceof ConfigError) throw new ProfileError(target, [...problems, ...error.problems]);
-    throw error;
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
   }
+  problems.push(...crossCheck(profile ?? merged));
+  if (problems.length || !profile) throw new ProfileError(target, problems);
+  return { profile, files };
 }
 
 /**

@@ -12,11 +12,15 @@ import { addMeta } from '../helpers/report/meta.ts';
 const stack = inject('stack');
 const profile = inject('profile');
 
+// The URL diagnosed: the profile's DATABASE_URL when it gives one (a live target's, or staging's
+// URL reproduced locally), else the pooler URL the local stack's services use.
+const diagnosedUrl = profile.DATABASE_URL ?? stack.poolerUrl;
+
 describe('database connectivity, diagnosed', () => {
-  skipUnless(!!stack.poolerUrl, 'the profile gives no DATABASE_URL to diagnose');
+  skipUnless(!!diagnosedUrl, 'the profile gives no DATABASE_URL to diagnose');
 
   it('DATABASE_URL resolves, every address answers, and the login works', async ({ task }) => {
-    const report = await diagnoseDatabase(stack.poolerUrl!, {
+    const report = await diagnoseDatabase(diagnosedUrl!, {
       poolMode: profile.POOL_MODE,
       timeoutMs: 5_000,
       onRetry: (why) => addMeta(task, { retries: [why] }),

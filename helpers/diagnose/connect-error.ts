@@ -17,7 +17,7 @@ export function diagnoseConnectError(error: unknown, where: { host: string; port
   const message = e.message ?? String(error);
   const at = `${where.host}:${where.port}`;
 
-  if (code === '28P01' || /password authentication failed/i.test(message)) {
+  if (code === '28P01' || /password authentication failed|SASL authentication failed/i.test(message)) {
     return { cause: `wrong password for user "${where.user}" (${message})`, fix: 'copy the password again from the database provider; URL-encode characters such as @ : / # in DATABASE_URL' };
   }
   if (/tenant or user not found/i.test(message)) {

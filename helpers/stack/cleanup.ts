@@ -34,6 +34,11 @@ function installSignalHooks(): void {
   signalHooksInstalled = true;
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     process.once(signal, () => {
+      if (teardowns.size === 0) {
+        // Nothing of ours is running: let the signal do what it would have done without us.
+        process.kill(process.pid, signal);
+        return;
+      }
       process.stderr.write(`\n${signal}: stopping the stack…\n`);
       const all = [...teardowns].map((t) => t().catch(() => undefined));
       // A second Ctrl-C, or a stuck teardown, still ends us; the exit handler kills the rest.
