@@ -62,8 +62,19 @@ describe('loadProfile', () => {
 
   it('a missing target says which file it looked for, and points at the example', () => {
     const dir = envDir({ 'staging.env.example': 'E2E_PROVIDER=external\n' });
-    expect(problemsOf(() => loadProfile('staging', {}, dir))).toEqual(['E2E_TARGET: no profile file env/staging.env (copy env/staging.env.example)']);
+    expect(problemsOf(() => loadProfile('staging', {}, dir))).toEqual([
+      'E2E_TARGET: no profile file env/staging.env (copy env/staging.env.example), and E2E_PROVIDER is not set in the environment',
+    ]);
     expect(problemsOf(() => loadProfile('../etc', {}, dir))[0]).toMatch(/^E2E_TARGET: expected a target name/);
+  });
+
+  it('a live target may be described by the environment alone (CI secrets), with CI defaults for the release', () => {
+    const dir = envDir({});
+    const { profile, files } = loadProfile('staging', { E2E_PROVIDER: 'external', API_URL: 'https://api.example.test', GITHUB_SHA: 'abcdef1234567', GITHUB_REF_NAME: 'main' }, dir);
+    expect(files).toEqual([]);
+    expect(profile).toMatchObject({ E2E_PROVIDER: 'external', EXPECTED_COMMIT: 'abcdef1234567', EXPECTED_BRANCH: 'main' });
+    // Explicit values win over the CI's.
+    expect(loadProfile('staging', { E2E_PROVIDER: 'external', API_URL: 'https://a.test', GITHUB_SHA: 'abcdef1234567', EXPECTED_COMMIT: '1234567' }, dir).profile.EXPECTED_COMMIT).toBe('1234567');
   });
 
   it('masks secrets in the echoed value of a bad URL', () => {

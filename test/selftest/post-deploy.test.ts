@@ -43,7 +43,10 @@ describe('post-deploy run against a live-like target', () => {
     expect(run.summary).toMatch(/### Release/);
     expect(run.summary).toMatch(/### Enqueue-to-completion/);
     expect(run.summary).toMatch(/skipped on a live target/);
-    expect(run.artefacts.map((a) => a.name)).toEqual(expect.arrayContaining(['reports/junit.xml', 'reports/results.json', 'reports/summary.md']));
+    expect(run.artefacts.map((a) => a.name)).toEqual(
+      expect.arrayContaining(['reports/junit.xml', 'reports/results.json', 'reports/summary.md', 'github-step-summary.md']),
+    );
+    expect(run.artefacts.find((a) => a.name === 'github-step-summary.md')!.text).toContain('e2e remote: pass');
     expect(leaks(run, stack.endpoints.secrets), 'a secret appears in these artefacts').toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 // Runs `scripts/run-e2e.ts` against a target described only by profile variables, as CI would
 // after a deploy, in a throwaway env/ and reports/ folder. Shared by the self-tests.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../helpers/stack/processes/node-service.ts';
@@ -10,7 +10,6 @@ export interface E2eRun {
   code: number | null;
   output: string;
   summary: string;
-  reportsDir: string;
   /** Every artefact's text: console output and each report file. */
   artefacts: { name: string; text: string }[];
 }
@@ -26,11 +25,12 @@ export async function runE2eAgainst(profile: Record<string, string>, options: { 
   const work = mkdtempSync(path.join(os.tmpdir(), 'e2e-selftest-'));
   const envDir = path.join(work, 'env');
   const reportsDir = path.join(work, 'reports');
-  await import('node:fs/promises').then((fs) => fs.mkdir(envDir));
+  mkdirSync(envDir);
+  const stepSummary = path.join(work, 'github-step-summary.md');
   writeFileSync(path.join(envDir, 'remote.env'), Object.entries(profile).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
   const command = [...(options.wrap ?? []), process.execPath, '--import', 'tsx', path.join(REPO_ROOT, 'scripts/run-e2e.ts'), 'remote'];
   // A clean environment: no CI variables leaking an expected commit into the profile.
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, E2E_ENV_DIR: envDir, E2E_REPORTS_DIR: reportsDir };
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, E2E_ENV_DIR: envDir, E2E_REPORTS_DIR: reportsDir, GITHUB_STEP_SUMMARY: stepSummary };
   const child = spawn(command[0]!, command.slice(1), { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
@@ -38,9 +38,11 @@ export async function runE2eAgainst(profile: Record<string, string>, options: { 
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
   const code: number | null = await new Promise((resolve) => child.on('close', resolve));
   clearTimeout(timer);
-  const artefacts = [{ name: 'console', text: output }, ...filesUnder(reportsDir).map((f) => ({ name: path.relative(work, f), text: readFileSync(f, 'utf8') }))];
-  const summaryFile = artefacts.find((a) => a.name.endsWith('summary.md'));
-  return { code, output, summary: summaryFile?.text ?? '', reportsDir, artefacts };
+  const files = [...filesUnder(reportsDir), ...(existsSync(stepSummary) ? [stepSummary] : [])];
+  const artefacts = [{ name: 'console', text: output }, ...files.map((f) => ({ name: path.relative(work, f), text: readFileSync(f, 'utf8') }))];
+  rmSync(work, { recursive: true, force: true });
+  const summaryFile = artefacts.find((a) => a.name === path.join('reports', 'summary.md'));
+  return { code, output, summary: summaryFile?.text ?? '', artefacts };
 }
 
 /** The names of artefacts that contain any of the secrets (none, when redaction works). */
