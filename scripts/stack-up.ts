@@ -16,6 +16,7 @@ function prefix(service: string): string {
 }
 
 const stack = await startProcessStack({
+  label: 'stack-up',
   onProgress: (m) => console.log(`stack: ${m}`),
   onLogLine: (service, line) => console.log(`${prefix(service)} ${redact(line, secrets)}`),
 }).catch((error: Error) => {

@@ -41,6 +41,8 @@ export interface StackOptions {
   serviceEnv?: Record<string, string>;
   /** Called with each log line as it arrives, e.g. to stream logs for a person. */
   onLogLine?: (service: string, line: string) => void;
+  /** Names this stack's kept logs: reports/stack-logs/<label>/ (default e2e). */
+  label?: string;
   /** Called with progress messages while starting. */
   onProgress?: (message: string) => void;
 }

@@ -62,9 +62,10 @@ export async function checkWorkerHeartbeat(pool: pg.Pool, config: ApiConfig): Pr
   const time = new Date().toISOString();
   try {
     const { rows } = await pool.query<{
-      instance_id: string; age_ms: string; release_commit: string; branch: string; jobs_done: string; started_at: Date; status: string;
+      instance_id: string; age_ms: string; stalled_ms: string; release_commit: string; branch: string; jobs_done: string; started_at: Date; status: string;
     }>(
       `SELECT instance_id, (EXTRACT(EPOCH FROM (now() - last_beat_at)) * 1000)::bigint AS age_ms,
+              (EXTRACT(EPOCH FROM (now() - coalesce(last_progress_at, now()))) * 1000)::bigint AS stalled_ms,
               release_commit, branch, jobs_done, started_at, status
          FROM worker_heartbeats
         WHERE status <> 'stopped' AND last_beat_at > now() - make_interval(secs => $1::double precision / 1000)
@@ -75,9 +76,17 @@ export async function checkWorkerHeartbeat(pool: pg.Pool, config: ApiConfig): Pr
     if (rows.length === 0) {
       return [{ componentType: 'worker', status: 'fail', time, output: 'no worker heartbeat in the last ' + Math.round((config.heartbeatFailMs * 3) / 1000) + ' s: no worker is running' }];
     }
-    return rows.map((row) => {
-      const age = Number(row.age_ms);
+    const entries = rows.map((row) => {
+      const beatAge = Number(row.age_ms);
+      const stalled = Number(row.stalled_ms);
+      // A worker is as old as the older of its beat and its progress: alive but not consuming
+      // (every slot stuck in a job) ages like a worker that stopped beating.
+      const age = Math.max(beatAge, stalled);
       const status = heartbeatStatus(age, config.heartbeatWarnMs, config.heartbeatFailMs);
+      const why =
+        stalled > beatAge
+          ? `alive but not consuming: every slot has been busy for ${Math.round(stalled / 1000)} s (jobs done: ${row.jobs_done}); a handler hangs`
+          : `heartbeat is ${Math.round(beatAge / 1000)} s old: the worker stopped or is stuck`;
       return {
         componentId: row.instance_id,
         componentType: 'worker',
@@ -91,9 +100,13 @@ export async function checkWorkerHeartbeat(pool: pg.Pool, config: ApiConfig): Pr
         startedAt: row.started_at.toISOString(),
         warnAfterMs: config.heartbeatWarnMs,
         failAfterMs: config.heartbeatFailMs,
-        ...(status === 'pass' ? {} : { output: `heartbeat is ${Math.round(age / 1000)} s old: the worker stopped or is stuck` }),
+        beatAgeMs: beatAge,
+        stalledMs: stalled,
+        ...(status === 'pass' ? {} : { output: why }),
       };
     });
+    // Freshest first: the healthiest worker speaks for the component.
+    return entries.sort((a, b) => a.observedValue - b.observedValue);
   } catch (error) {
     return [{ componentType: 'worker', status: 'fail', time, output: `could not read worker heartbeats: ${(error as Error).message}` }];
   }

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pg from 'pg';
 import { z } from 'zod';
-import { isJobType, JOB_TYPES, MAX_BODY_BYTES, MAX_PAYLOAD_BYTES, payloadSchemas } from '../shared/job-types.ts';
+import { isJobType, JOB_TYPES, MAX_BODY_BYTES, MAX_PAYLOAD_BYTES, MAX_PAYLOAD_DEPTH, payloadSchemas } from '../shared/job-types.ts';
 import { HttpError, readJsonBody, sendJson } from './http-kit.ts';
 
 const envelope = z
@@ -31,6 +31,7 @@ export function validateNewJob(body: unknown): NewJob {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpError(400, 'invalid_body', 'request body must be a JSON object');
   }
+  checkStorable(body as Record<string, unknown>);
   const parsed = envelope.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -55,6 +56,35 @@ export function validateNewJob(body: unknown): NewJob {
     throw new HttpError(400, 'invalid_payload', `${where}: ${issue.message} (for a "${type}" job)`, 'payload');
   }
   return { type, payload, maxAttempts, idempotencyKey, runId };
+}
+
+// A NUL character or an unpaired UTF-16 surrogate is valid JSON but cannot be stored by Postgres
+// (text and jsonb refuse them): refused here as the client's mistake, not a 500 from the database.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Walks the body without recursion (a deeply nested body must not blow the stack). */
+function checkStorable(body: Record<string, unknown>): void {
+  const stack: { value: unknown; path: string; depth: number }[] = Object.entries(body).map(([k, v]) => ({ value: v, path: k, depth: 0 }));
+  for (const key of Object.keys(body)) {
+    if (UNSTORABLE.test(key)) throw new HttpError(400, 'unstorable_text', 'a field name contains a NUL character or an unpaired surrogate');
+  }
+  while (stack.length) {
+    const { value, path, depth } = stack.pop()!;
+    const field = path.split(/[.[]/)[0]!;
+    if (depth > MAX_PAYLOAD_DEPTH) {
+      throw new HttpError(400, 'too_deep', `${field} nests more than ${MAX_PAYLOAD_DEPTH} levels deep`, field);
+    }
+    if (typeof value === 'string') {
+      if (UNSTORABLE.test(value)) throw new HttpError(400, 'unstorable_text', `${path} contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored`, field);
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, path: `${path}[${i}]`, depth: depth + 1 }));
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        if (UNSTORABLE.test(k)) throw new HttpError(400, 'unstorable_text', `a key inside ${path} contains a NUL character or an unpaired surrogate`, field);
+        stack.push({ value: v, path: `${path}.${k}`, depth: depth + 1 });
+      }
+    }
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

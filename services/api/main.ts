@@ -33,7 +33,13 @@ const router = new Router()
   .on('POST', '/jobs', jobs.create)
   .on('GET', '/jobs/:id', jobs.get);
 
+const MAX_URL_LENGTH = 2048;
+
 const server = http.createServer((req, res) => {
+  if ((req.url ?? '').length > MAX_URL_LENGTH) {
+    req.resume();
+    return sendError(res, new HttpError(414, 'uri_too_long', `the URL is ${req.url!.length} characters; the limit is ${MAX_URL_LENGTH}`));
+  }
   router.handle(req, res).catch((error: unknown) => {
     if (error instanceof HttpError) {
       if (error.status >= 500) log.warn(`${req.method} ${req.url} → ${error.status} ${error.message}`);
@@ -44,6 +50,21 @@ const server = http.createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 5_000;
+
+// Requests node rejects before they reach a handler (headers too large, garbage): still a JSON error.
+server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+  if (!socket.writable) return socket.destroy();
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const body = JSON.stringify({
+    error: tooLarge
+      ? { code: 'headers_too_large', message: 'request line or headers are too large (limit 16 KiB)' }
+      : { code: 'bad_request', message: `malformed HTTP request: ${error.code ?? error.message}` },
+  });
+  socket.end(
+    `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+      `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+});
 
 server.on('error', (error: NodeJS.ErrnoException) => {
   log.error(`cannot listen on ${config.listen.host}:${config.listen.port}: ${error.code ?? ''} ${error.message}`);

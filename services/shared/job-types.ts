@@ -4,6 +4,7 @@ import { z } from 'zod';
 
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
 export const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_PAYLOAD_DEPTH = 32;
 
 export const payloadSchemas = {
   /** Returns its payload as the result. */

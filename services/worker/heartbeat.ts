@@ -15,15 +15,22 @@ export class Heartbeat {
        VALUES ($1, $2, $3, $4, now(), now(), 0, 0, 'running')
        ON CONFLICT (instance_id) DO UPDATE
          SET service = EXCLUDED.service, release_commit = EXCLUDED.release_commit, branch = EXCLUDED.branch,
-             started_at = now(), last_beat_at = now(), jobs_done = 0, jobs_failed = 0, status = 'running'`,
+             started_at = now(), last_beat_at = now(), jobs_done = 0, jobs_failed = 0, status = 'running',
+             last_progress_at = now(), running_jobs = 0`,
       [this.config.instanceId, this.config.serviceId, this.config.release.commit, this.config.release.branch],
     );
   }
 
-  async beat(counts: { done: number; failed: number }, status: 'running' | 'stopping' | 'stopped' = 'running'): Promise<void> {
+  async beat(
+    state: { done: number; failed: number; running: number; progressAgeMs: number },
+    status: 'running' | 'stopping' | 'stopped' = 'running',
+  ): Promise<void> {
     await this.pool.query(
-      `UPDATE worker_heartbeats SET last_beat_at = now(), jobs_done = $2, jobs_failed = $3, status = $4 WHERE instance_id = $1`,
-      [this.config.instanceId, counts.done, counts.failed, status],
+      `UPDATE worker_heartbeats
+          SET last_beat_at = now(), jobs_done = $2, jobs_failed = $3, status = $4, running_jobs = $5,
+              last_progress_at = now() - make_interval(secs => $6::double precision / 1000)
+        WHERE instance_id = $1`,
+      [this.config.instanceId, state.done, state.failed, status, state.running, state.progressAgeMs],
     );
   }
 }

@@ -36,6 +36,11 @@ export class Queue {
                 started_at = coalesce(j.started_at, now()), updated_at = now()
            FROM next WHERE j.id = next.id
          RETURNING j.id, j.type, j.payload, j.attempts, j.max_attempts
+       ), abandoned AS (
+         -- A previous attempt still open means its worker died holding the lease: close it.
+         UPDATE job_executions e
+            SET finished_at = now(), outcome = 'failed', error = 'lease expired: the worker stopped responding (crashed or killed)'
+           FROM claimed WHERE e.job_id = claimed.id AND e.finished_at IS NULL
        ), execution AS (
          INSERT INTO job_executions (job_id, attempt, worker_id)
          SELECT id, attempts, $1 FROM claimed
@@ -108,11 +113,18 @@ export class Queue {
 
   /** Jobs whose worker died on their last attempt: dead, with the reason. */
   async buryExpired(): Promise<number> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL, finished_at = now(), updated_at = now(),
-              last_error = 'lease expired on the last attempt (held by ' || coalesce(locked_by, '?') || '): the worker stopped or crashed mid-job'
-        WHERE state = 'running' AND locked_until < now() AND attempts >= max_attempts`,
+    const { rows } = await this.pool.query<{ n: number }>(
+      `WITH buried AS (
+         UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL, finished_at = now(), updated_at = now(),
+                last_error = 'lease expired on the last attempt (held by ' || coalesce(locked_by, '?') || '): the worker stopped or crashed mid-job'
+          WHERE state = 'running' AND locked_until < now() AND attempts >= max_attempts
+         RETURNING id
+       ), closed AS (
+         UPDATE job_executions e SET finished_at = now(), outcome = 'failed', error = 'lease expired on the last attempt'
+           FROM buried WHERE e.job_id = buried.id AND e.finished_at IS NULL
+       )
+       SELECT count(*)::int AS n FROM buried`,
     );
-    return rowCount ?? 0;
+    return rows[0]?.n ?? 0;
   }
 }

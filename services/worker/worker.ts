@@ -23,6 +23,8 @@ export class Worker {
   private readonly handlers;
   private readonly running = new Set<Running>();
   private readonly counts = { done: 0, failed: 0 };
+  /** Last time a slot was free: polling for work, or just done with a job. */
+  private lastProgressAt = Date.now();
   private stopping = false;
   private wake = new AbortController(); // aborted to cut idle waits short on stop
   private loops: Promise<void>[] = [];
@@ -52,7 +54,7 @@ export class Worker {
     if (this.stopping) return;
     this.stopping = true;
     this.wake.abort();
-    await this.heartbeat.beat(this.counts, 'stopping').catch(() => undefined);
+    await this.heartbeat.beat(this.beatState(), 'stopping').catch(() => undefined);
     const inFlight = [...this.running];
     if (inFlight.length) this.log.info(`stopping: waiting up to ${this.config.shutdownGraceMs} ms for ${inFlight.length} running job(s)`);
     const graceOver = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), this.config.shutdownGraceMs).unref());
@@ -68,12 +70,18 @@ export class Worker {
     }
     await Promise.allSettled(this.loops);
     clearInterval(this.beatTimer);
-    await this.heartbeat.beat(this.counts, 'stopped').catch(() => undefined);
+    await this.heartbeat.beat(this.beatState(), 'stopped').catch(() => undefined);
+  }
+
+  private beatState() {
+    // With every slot busy since lastProgressAt, the worker is alive but not consuming.
+    const allBusy = this.running.size >= this.config.concurrency;
+    return { ...this.counts, running: this.running.size, progressAgeMs: allBusy ? Date.now() - this.lastProgressAt : 0 };
   }
 
   private async beatOnce(): Promise<void> {
     try {
-      await this.heartbeat.beat(this.counts);
+      await this.heartbeat.beat(this.beatState());
       const buried = await this.queue.buryExpired();
       if (buried) this.log.warn(`${buried} job(s) dead: lease expired on their last attempt`);
     } catch (error) {
@@ -84,6 +92,7 @@ export class Worker {
   private async loop(slot: number): Promise<void> {
     let idleMs = this.config.pollMinMs;
     while (!this.stopping) {
+      this.lastProgressAt = Date.now();
       let job: ClaimedJob | undefined;
       try {
         job = await this.queue.claim();

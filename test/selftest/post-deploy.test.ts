@@ -14,7 +14,7 @@ let stack: ProcessStack;
 let profile: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startProcessStack();
+  stack = await startProcessStack({ label: 'selftest' });
   const e = stack.endpoints;
   profile = {
     E2E_PROVIDER: 'external',

@@ -32,8 +32,20 @@ export const TEST_SERVICE_ENV: Record<string, string> = {
 
 const secret = () => randomBytes(12).toString('hex');
 
+/** What resilience suites need: stop, crash and restart one service, then wait until it is back. */
+export interface StackControl {
+  /** Sends `signal` (SIGKILL by default) and waits until the process has exited. */
+  kill(service: string, signal?: NodeJS.Signals): Promise<void>;
+  /** Clean stop (the program's own stop signal), SIGKILL after 10 s. */
+  stop(service: string): Promise<void>;
+  /** Starts a stopped service again on the same port and data, and waits until it is ready. */
+  start(service: string): Promise<void>;
+  running(service: string): boolean;
+}
+
 export interface ProcessStack extends StartedStack {
   processes: Map<string, ManagedProcess>;
+  control: StackControl;
 }
 
 export async function startProcessStack(options: StackOptions = {}): Promise<ProcessStack> {
@@ -48,6 +60,8 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
   mkdirSync(logDir);
   const watchdog = startWatchdog(path.join(runDir, 'pids'), runDir);
   const processes = new Map<string, ManagedProcess>();
+  /** How to tell each service is ready again after a restart. */
+  const readiness = new Map<string, () => Promise<unknown>>();
   const logFiles: Record<string, string> = {};
   const logFile = (name: string) => (logFiles[name] = path.join(logDir, `${name}.log`));
   const lineSink = (name: string) => (options.onLogLine ? (line: string) => options.onLogLine!(name, line) : undefined);
@@ -66,7 +80,7 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
     for (const p of order) await p.stop(10_000);
     watchdog.dismiss();
     // Keep the logs of the last run for a person or CI artefacts; drop the data.
-    const kept = path.join(REPO_ROOT, 'reports', 'stack-logs');
+    const kept = path.join(REPO_ROOT, 'reports', 'stack-logs', options.label ?? 'e2e');
     rmSync(kept, { recursive: true, force: true });
     mkdirSync(path.dirname(kept), { recursive: true });
     cpSync(logDir, kept, { recursive: true });
@@ -85,6 +99,9 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
     progress('starting postgres');
     const pgHandle = await startPostgres({ bins, runDir, logFile: logFile('postgres'), user, superuserPassword, onLine: lineSink('postgres') });
     track(pgHandle.process);
+    readiness.set('postgres', () =>
+      waitUntil(() => queryOnce(pgHandle.superuserUrl, 'SELECT 1').then(() => true), { what: 'postgres accepting queries', timeoutMs: 30_000, abortIf: () => pgHandle.process.exitReason }),
+    );
     await queryOnce(pgHandle.superuserUrl, `CREATE ROLE ${appUser} LOGIN PASSWORD '${appPassword}'`);
     await queryOnce(pgHandle.superuserUrl, `CREATE DATABASE ${database} OWNER ${appUser}`);
     const directUrl = `postgresql://${appUser}:${appPassword}@127.0.0.1:${pgHandle.port}/${database}`;
@@ -95,6 +112,9 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
     });
     track(pooler.process);
     const poolerUrl = `postgresql://${appUser}:${appPassword}@127.0.0.1:${pooler.port}/${database}`;
+    readiness.set('pooler', () =>
+      waitUntil(() => queryOnce(poolerUrl, 'SELECT 1').then(() => true), { what: 'pgbouncer passing queries', timeoutMs: 30_000, abortIf: () => pooler.process.exitReason }),
+    );
 
     progress('migrating the schema through the pooler');
     await migrate(poolerUrl, () => undefined);
@@ -136,16 +156,32 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
       );
     }
 
-    await Promise.all([
+    readiness.set('mock-external', () =>
       waitUntil(() => fetch(`${mockUrl}/__mock/health`).then((r) => r.ok), { what: 'mock external API answering', timeoutMs: 30_000, abortIf: () => mock.exitReason }),
+    );
+    readiness.set('api', () =>
       waitUntil(() => fetch(`${apiUrl}/health/ready`).then((r) => r.status === 200), { what: 'API /health/ready returning 200', timeoutMs: 30_000, abortIf: () => api.exitReason }),
-      ...workerProcs.map((w) =>
-        waitUntil(
-          () => queryOnce(directUrl, `SELECT 1 FROM worker_heartbeats WHERE instance_id = $1 AND status = 'running'`, [w.name]).then((r) => r.rowCount === 1),
+    );
+    for (const w of workerProcs) {
+      readiness.set(w.name, () => {
+        const since = new Date();
+        return waitUntil(
+          () =>
+            queryOnce(directUrl, `SELECT 1 FROM worker_heartbeats WHERE instance_id = $1 AND status = 'running' AND started_at >= $2`, [w.name, since]).then(
+              (r) => r.rowCount === 1,
+            ),
           { what: `${w.name} heartbeat`, timeoutMs: 30_000, abortIf: () => w.exitReason },
-        ),
+        );
+      });
+    }
+    // A worker's readiness query asks for a start after "since": measure from before they started.
+    const workersReady = workerProcs.map((w) =>
+      waitUntil(
+        () => queryOnce(directUrl, `SELECT 1 FROM worker_heartbeats WHERE instance_id = $1 AND status = 'running'`, [w.name]).then((r) => r.rowCount === 1),
+        { what: `${w.name} heartbeat`, timeoutMs: 30_000, abortIf: () => w.exitReason },
       ),
-    ]);
+    );
+    await Promise.all([readiness.get('mock-external')!(), readiness.get('api')!(), ...workersReady]);
 
     const endpoints: StackEndpoints = {
       provider: 'processes',
@@ -161,7 +197,24 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
       secrets: [superuserPassword, appPassword, apiKey],
     };
     progress(`stack ready in ${(endpoints.readyMs / 1000).toFixed(1)} s`);
-    return { endpoints, stop, processes };
+    const service = (name: string) => {
+      const p = processes.get(name);
+      if (!p) throw new Error(`no service "${name}" in this stack; it has ${[...processes.keys()].join(', ')}`);
+      return p;
+    };
+    const control: StackControl = {
+      kill: (name, signal = 'SIGKILL') => service(name).kill(signal),
+      stop: (name) => service(name).stop(10_000),
+      start: async (name) => {
+        const p = service(name);
+        if (p.running) throw new Error(`${name} is already running`);
+        p.start();
+        if (p.pid) watchdog.addPid(p.pid);
+        await readiness.get(name)!();
+      },
+      running: (name) => service(name).running,
+    };
+    return { endpoints, stop, processes, control };
   } catch (error) {
     await stop();
     throw error;

@@ -1,0 +1,37 @@
+// A stack of a suite's own, for checks that break things (kill workers, stop the pooler): they
+// must not disturb the shared stack the other suites use. Started before the file's tests,
+// stopped after them (and on Ctrl-C or crash, like every stack). Skipped on a live target.
+import { afterAll, beforeAll, inject } from 'vitest';
+import { controlUnavailable, skipUnless } from './skip.ts';
+import { startProcessStack, type ProcessStack } from './stack/processes/index.ts';
+import type { StackOptions } from './stack/types.ts';
+
+/** Intervals short enough that leases, heartbeats and thresholds pass in seconds. */
+export const FAST_FAILURE_ENV: Record<string, string> = {
+  WORKER_LEASE_MS: '1500',
+  WORKER_HEARTBEAT_MS: '300',
+  HEALTH_HEARTBEAT_WARN_MS: '1500',
+  HEALTH_HEARTBEAT_FAIL_MS: '3000',
+  DB_QUERY_TIMEOUT_MS: '1000',
+};
+
+export function useOwnStack(options: StackOptions & { label: string }): { readonly stack: ProcessStack } {
+  const shared = inject('stack');
+  const unavailable = controlUnavailable(shared);
+  skipUnless(!unavailable, unavailable ?? '');
+  let own: ProcessStack | undefined;
+  beforeAll(async () => {
+    if (unavailable) return;
+    own = await startProcessStack({ ...options, serviceEnv: { ...FAST_FAILURE_ENV, ...options.serviceEnv } });
+    console.log(`[${options.label}] own stack ready in ${(own.endpoints.readyMs / 1000).toFixed(1)} s`);
+  }, 60_000);
+  afterAll(async () => {
+    await own?.stop();
+  });
+  return {
+    get stack() {
+      if (!own) throw new Error('the suite stack is not running');
+      return own;
+    },
+  };
+}
