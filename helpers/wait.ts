@@ -32,3 +32,19 @@ export async function waitUntil<T>(probe: () => Promise<T | undefined | false>, 
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
 }
+
+/**
+ * The opposite of waiting: checks that `check` keeps passing for `durationMs` (e.g. readiness
+ * stays 503 while the pooler is down), probing every `intervalMs`. Fails at the first probe that
+ * does not hold, with its message. Returns how many probes ran.
+ */
+export async function holdsFor(durationMs: number, intervalMs: number, check: () => Promise<void>): Promise<number> {
+  const until = Date.now() + durationMs;
+  let probes = 0;
+  while (Date.now() < until) {
+    await check();
+    probes++;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, Math.max(0, until - Date.now()))));
+  }
+  return probes;
+}

@@ -1,0 +1,75 @@
+// The pooler restarts, the pooler is down for 10 s, Postgres restarts: readiness turns 503 and
+// back to 200 without restarting the API, POST /jobs answers a clear 503 JSON meanwhile, the
+// workers resume on their own and the jobs enqueued before the outage complete.
+import { describe, expect, it, vi } from 'vitest';
+import { ApiClient } from '../../helpers/api-client.ts';
+import { errorBodySchema } from '../../helpers/contract.ts';
+import { newRunId, waitForFinalState } from '../../helpers/jobs.ts';
+import { useOwnStack } from '../../helpers/own-stack.ts';
+import { addMeta } from '../../helpers/report/meta.ts';
+import { holdsFor } from '../../helpers/wait.ts';
+
+const own = useOwnStack({ label: 'outage' });
+
+async function readiness(api: ApiClient): Promise<number> {
+  return (await api.request('GET', '/health/ready')).status;
+}
+
+/** Polls readiness until it equals `status`; returns the ms it took from `since`. */
+async function readinessBecomes(api: ApiClient, status: number, since: number, timeout = 15_000): Promise<number> {
+  await vi.waitFor(
+    async () => {
+      const now = await readiness(api);
+      if (now !== status) throw new Error(`/health/ready is still ${now}, waiting for ${status}`);
+    },
+    { timeout, interval: 50 },
+  );
+  return Date.now() - since;
+}
+
+async function expectClear503(api: ApiClient, runId: string): Promise<void> {
+  const res = await api.postJson('/jobs', { type: 'echo', payload: { during: 'outage' }, runId });
+  expect(res.status, res.text).toBe(503);
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  const body = errorBodySchema.parse(res.body);
+  expect(body.error.code).toBe('database_unavailable');
+  expect(res.text, 'no stack trace in the answer').not.toMatch(/\n\s+at |\\n\s+at /);
+  for (const secret of own.stack.endpoints.secrets) expect(res.text).not.toContain(secret);
+}
+
+describe.each([
+  { what: 'pooler restarted', service: 'pooler', downMs: 0 },
+  { what: 'pooler down for 10 s', service: 'pooler', downMs: 10_000 },
+  { what: 'postgres restarted', service: 'postgres', downMs: 0 },
+])('$what', ({ what, service, downMs }) => {
+  it('readiness goes 503 and back to 200 without an API restart; POST /jobs is a clear 503 meanwhile; jobs from before complete', { timeout: 90_000 }, async ({ task }) => {
+    const { endpoints, control, processes } = own.stack;
+    const api = new ApiClient(endpoints.apiUrl);
+    const apiPid = processes.get('api')!.pid;
+    const runId = newRunId(what.replace(/\W+/g, '-'));
+    const before = await Promise.all(Array.from({ length: 12 }, (_, i) => api.createJob({ type: 'sleep', payload: { ms: 100 + i * 20 }, runId })));
+
+    const stoppedAt = Date.now();
+    await control.stop(service);
+    const seenDownMs = await readinessBecomes(api, 503, stoppedAt);
+    await expectClear503(api, runId);
+    if (downMs) {
+      const probes = await holdsFor(downMs - (Date.now() - stoppedAt), 250, async () => {
+        expect(await readiness(api), 'readiness must stay 503 while the pooler is down').toBe(503);
+      });
+      expect(probes).toBeGreaterThan(10);
+    }
+    const restartedAt = Date.now();
+    await control.start(service);
+    const recoveryMs = await readinessBecomes(api, 200, restartedAt);
+    const outageMs = Date.now() - stoppedAt;
+
+    expect(processes.get('api')!.pid, 'the API must recover without a restart').toBe(apiPid);
+    for (const job of before) expect((await waitForFinalState(api, job.id, 30_000)).state).toBe('succeeded');
+    const after = await api.createJob({ type: 'echo', payload: { after: what }, runId });
+    expect((await waitForFinalState(api, after.id, 15_000)).state, 'the workers resumed on their own').toBe('succeeded');
+
+    addMeta(task, { figures: { [`${what}: readiness saw it down after (ms)`]: seenDownMs, [`${what}: ready again after restart (ms)`]: recoveryMs } });
+    console.log(`${what}: readiness 503 after ${seenDownMs} ms; outage ${outageMs} ms; 200 again ${recoveryMs} ms after the restart; ${before.length} earlier jobs completed`);
+  });
+});
