@@ -14,6 +14,7 @@ export interface JobView {
   lastError: string | null;
   idempotencyKey: string | null;
   runId: string | null;
+  lockedBy: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

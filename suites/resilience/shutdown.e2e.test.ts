@@ -1,0 +1,104 @@
+// Graceful shutdown, as a deploy does it: SIGTERM to the API while a request is in flight (it
+// completes), SIGTERM to a worker during a job (it finishes within the grace period, or releases
+// the job at once so another worker takes it). No job stays `running`; both exit 0.
+import http from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiClient } from '../../helpers/api-client.ts';
+import { newRunId, waitForFinalState } from '../../helpers/jobs.ts';
+import { useOwnStack } from '../../helpers/own-stack.ts';
+
+const GRACE_MS = 1000;
+const own = useOwnStack({ label: 'shutdown', serviceEnv: { SHUTDOWN_GRACE_MS: String(GRACE_MS) } });
+
+afterEach(async () => {
+  for (const name of ['api', ...own.stack.endpoints.workers]) if (!own.stack.control.running(name)) await own.stack.control.start(name);
+});
+
+function logSays(service: string, text: string): boolean {
+  const file = own.stack.endpoints.logFiles[service]!;
+  return existsSync(file) && readFileSync(file, 'utf8').includes(text);
+}
+
+async function holderOf(api: ApiClient, id: string): Promise<string> {
+  return vi.waitFor(
+    async () => {
+      const job = await api.getJob(id);
+      if (job.state !== 'running' || !job.lockedBy) throw new Error(`job is ${job.state}`);
+      return job.lockedBy;
+    },
+    { timeout: 10_000, interval: 10 },
+  );
+}
+
+describe('graceful shutdown', () => {
+  it('SIGTERM to the API during an in-flight request: the request completes, then the API exits 0', async () => {
+    const { endpoints, processes } = own.stack;
+    const apiProcess = processes.get('api')!;
+    const url = new URL(endpoints.apiUrl);
+    const body = JSON.stringify({ type: 'echo', payload: { inFlight: true }, runId: newRunId('api-sigterm') });
+    // "Expect: 100-continue" makes the API confirm it has the request before the body is sent:
+    // the request is provably in flight when SIGTERM arrives.
+    let sendBody!: () => void;
+    const accepted = new Promise<void>((resolve) => (sendBody = resolve));
+    const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: url.hostname, port: url.port, method: 'POST', path: '/jobs',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode!, text }));
+        },
+      );
+      req.on('error', reject);
+      req.on('continue', () => {
+        sendBody();
+        void vi
+          .waitFor(() => expect(logSays('api', 'SIGTERM: no new connections')).toBe(true), { timeout: 5_000, interval: 20 })
+          .then(() => req.end(body), reject);
+      });
+    });
+    await accepted;
+    process.kill(apiProcess.pid!, 'SIGTERM');
+    const res = await response;
+    expect(res.status, res.text).toBe(202);
+    await apiProcess.waitForExit();
+    expect(apiProcess.exitCode, 'the API exits 0 after SIGTERM').toBe(0);
+  });
+
+  it('SIGTERM to a worker during a short job: it finishes the job, then exits 0', async () => {
+    const { endpoints, processes } = own.stack;
+    const api = new ApiClient(endpoints.apiUrl);
+    const job = await api.createJob({ type: 'sleep', payload: { ms: GRACE_MS / 2 }, runId: newRunId('worker-sigterm-finish') });
+    const holder = await holderOf(api, job.id);
+    process.kill(processes.get(holder)!.pid!, 'SIGTERM');
+    await processes.get(holder)!.waitForExit();
+    expect(processes.get(holder)!.exitCode).toBe(0);
+    const done = await api.getJob(job.id);
+    expect(done.state, 'the job was finished before the worker exited').toBe('succeeded');
+    expect(done.executions!.map((e) => [e.workerId, e.outcome])).toEqual([[holder, 'succeeded']]);
+  });
+
+  it('SIGTERM to a worker during a job longer than the grace period: released at once, finished by another worker', async () => {
+    const { endpoints, processes } = own.stack;
+    const api = new ApiClient(endpoints.apiUrl);
+    const job = await api.createJob({ type: 'sleep', payload: { ms: 3_000 }, runId: newRunId('worker-sigterm-release') });
+    const holder = await holderOf(api, job.id);
+    const signalledAt = Date.now();
+    process.kill(processes.get(holder)!.pid!, 'SIGTERM');
+    await processes.get(holder)!.waitForExit();
+    const exitMs = Date.now() - signalledAt;
+    expect(processes.get(holder)!.exitCode).toBe(0);
+    const right = await api.getJob(job.id);
+    expect(right.lockedBy, 'no job stays running on a worker that exited').not.toBe(holder);
+    const done = await waitForFinalState(api, job.id, 15_000);
+    expect(done.state).toBe('succeeded');
+    expect(done.attempts, 'a released attempt is given back').toBe(1);
+    expect(done.executions!.map((e) => e.outcome)).toEqual(['released', 'succeeded']);
+    expect(done.executions![1]!.workerId).not.toBe(holder);
+    console.log(`worker ${holder} released its job and exited ${exitMs} ms after SIGTERM (grace ${GRACE_MS} ms)`);
+  });
+});
