@@ -15,6 +15,7 @@ export interface JobView {
   idempotencyKey: string | null;
   runId: string | null;
   lockedBy: string | null;
+  lockedUntil: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

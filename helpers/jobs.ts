@@ -27,11 +27,20 @@ export async function waitForFinalState(api: ApiClient, id: string, timeoutMs: n
       { timeout: timeoutMs, interval: 10 },
     );
   } catch {
-    throw new Error(
-      `job ${id} did not reach succeeded or dead within ${timeoutMs} ms; last seen: ${last ? `${last.state}, attempts ${last.attempts}, lastError ${last.lastError ?? 'none'}` : 'never read'}. ` +
-        'Are workers running and reaching the database through the pooler? Check the worker logs.',
-    );
+    throw new Error(`job ${id} did not reach succeeded or dead within ${timeoutMs} ms; ${whyNotFinished(last)}`);
   }
+}
+
+/** The likeliest reason a job is not finished, from what it looked like last. */
+function whyNotFinished(last: JobView | undefined): string {
+  if (!last) return 'it could never be read';
+  const seen = `last seen ${last.state}, attempts ${last.attempts}, lastError ${last.lastError ?? 'none'}`;
+  if (last.state === 'running' && last.lockedUntil && new Date(last.lockedUntil).getTime() < Date.now()) {
+    const ago = Date.now() - new Date(last.lockedUntil).getTime();
+    return `${seen}: its lease (held by ${last.lockedBy}) expired ${ago} ms ago and no worker claimed it again: the workers do not reclaim expired leases`;
+  }
+  if (last.state === 'queued' || last.state === 'retrying') return `${seen}: no worker claimed it: are workers running and reaching the database through the pooler? Check /health and the worker logs`;
+  return `${seen}: check the worker logs`;
 }
 
 export function percentile(values: number[], p: number): number {

@@ -17,6 +17,8 @@ import { REPO_ROOT } from '../helpers/stack/processes/node-service.ts';
 import type { Profile } from '../env/schema.ts';
 
 const target = process.argv[2] ?? process.env.E2E_TARGET ?? 'local';
+/** Anything after the target goes to vitest (e.g. suite files to run). */
+const vitestArgs = process.argv.slice(3);
 const env = { ...process.env, E2E_TARGET: target };
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -89,6 +91,7 @@ const vitest = spawn(
     path.join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'e2e',
     '--reporter=default', '--reporter=junit', `--outputFile.junit=${junit}`,
     `--reporter=${path.join(REPO_ROOT, 'helpers/report/reporter.ts')}`,
+    ...vitestArgs,
   ],
   { cwd: REPO_ROOT, env: { ...env, E2E_REPORTS_DIR: dir, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
 );

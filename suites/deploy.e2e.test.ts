@@ -5,6 +5,10 @@ import { describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../helpers/api-client.ts';
 import { healthReportSchema } from '../helpers/contract.ts';
 import { releaseMismatch, staleWorkers } from '../helpers/diagnose/release.ts';
+import { diagnoseConnectError } from '../helpers/diagnose/connect-error.ts';
+import { isAlive, listeningAddresses, logTail } from '../helpers/diagnose/processes.ts';
+import { newRunId } from '../helpers/jobs.ts';
+import { vi } from 'vitest';
 import { addMeta } from '../helpers/report/meta.ts';
 
 const stack = inject('stack');
@@ -53,10 +57,66 @@ describe('deployed revision', () => {
   it('a worker heartbeat is fresher than E2E_HEARTBEAT_MAX_AGE_MS', async ({ task }) => {
     const beats = (await health()).checks['worker:heartbeat']
       .filter((h) => h.componentId && typeof h.observedValue === 'number')
-      .map((h) => ({ id: h.componentId!, ageMs: h.observedValue as number }));
+      .map((h) => ({ id: h.componentId!, ageMs: h.observedValue as number, output: h.output }));
     addMeta(task, { figures: { 'live workers': beats.length, 'freshest heartbeat (ms)': beats.length ? Math.min(...beats.map((b) => b.ageMs)) : 'none' } });
     const stale = staleWorkers(beats, profile.E2E_HEARTBEAT_MAX_AGE_MS);
     if (stale) addMeta(task, { diagnosis: [stale] });
     expect(stale, stale).toBeUndefined();
+  });
+});
+
+describe('the stack as deployed', () => {
+  it('every service process is up (one that exited shows why, from its log)', ({ task, skip }) => {
+    if (!stack.pids) skip('no process view of a live target: its platform\'s deploy log shows crashed services');
+    const down = Object.entries(stack.pids!).filter(([, pid]) => !isAlive(pid));
+    const reasons = down.map(([name]) => `${name} is not running; its log ends with:\n${logTail(stack.logFiles[name])}`);
+    if (reasons.length) addMeta(task, { diagnosis: reasons });
+    expect(down.map(([name]) => name), reasons.join('\n')).toEqual([]);
+  });
+
+  it('the API answers on the port the platform gives it (PORT)', async ({ task, skip }) => {
+    if (stack.provider === 'external') skip('on a live target the run\'s preflight checks this (exit code 3)');
+    const port = new URL(stack.apiUrl).port;
+    const answered = await fetch(`${stack.apiUrl}/health/live`, { signal: AbortSignal.timeout(3_000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (answered) return;
+    const pid = stack.pids?.api;
+    const elsewhere = pid && isAlive(pid) ? listeningAddresses(pid) : [];
+    const diagnosis =
+      pid && isAlive(pid)
+        ? `the API process runs but nothing answers on port ${port} (PORT, where the platform sends traffic)` +
+          (elsewhere.length ? `; it listens on ${elsewhere.join(', ')} instead` : '') +
+          ': it ignores PORT (code from before PORT support, or it reads API_PORT first) or binds another address'
+        : `nothing answers on port ${port} and the API process is not running (see the check above)`;
+    addMeta(task, { diagnosis: [diagnosis] });
+    expect(answered, diagnosis).toBe(true);
+  });
+
+  it('workers claim jobs without database errors', async ({ task, skip }) => {
+    const live = (await health()).checks['worker:heartbeat'].filter((h) => h.componentId);
+    if (live.length === 0) skip('no live worker (the heartbeat check reports that)');
+    const since = Date.now();
+    const runId = newRunId('claim-errors');
+    // A burst of jobs makes every worker slot claim, on many pooled connections at once.
+    await Promise.all(Array.from({ length: 20 }, (_, i) => api.createJob({ type: 'echo', payload: { i }, runId })));
+    // Then wait for a heartbeat from every worker written after the burst began.
+    const workers = await vi.waitFor(
+      async () => {
+        const entries = (await health()).checks['worker:heartbeat'].filter((h) => h.componentId);
+        const waited = Date.now() - since;
+        if (entries.some((h) => (h as { beatAgeMs?: number }).beatAgeMs! > waited - 100)) throw new Error('waiting for a fresh heartbeat');
+        return entries as (typeof entries[number] & { lastError?: string; lastErrorAgeMs?: number })[];
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+    const failing = workers.filter((w) => w.lastError && (w.lastErrorAgeMs ?? Infinity) <= Date.now() - since);
+    const diagnoses = failing.map((w) => {
+      const d = diagnoseConnectError({ message: w.lastError }, { host: 'the pooler', port: 0, user: '' });
+      return `worker ${w.componentId}: ${w.lastError}\n  cause: ${d.cause}\n  fix: ${d.fix}`;
+    });
+    if (diagnoses.length) addMeta(task, { diagnosis: diagnoses });
+    expect(failing.map((w) => w.componentId), diagnoses.join('\n')).toEqual([]);
   });
 });

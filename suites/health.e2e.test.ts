@@ -6,6 +6,9 @@ import { describeIssues, healthReportSchema } from '../helpers/contract.ts';
 import { spawnExtraApi, type ExtraService } from '../helpers/extra-service.ts';
 import { freePort } from '../helpers/ports.ts';
 import { controlUnavailable, skipUnless } from '../helpers/skip.ts';
+import { diagnoseConnectError } from '../helpers/diagnose/connect-error.ts';
+import { addMeta } from '../helpers/report/meta.ts';
+import pg from 'pg';
 
 const stack = inject('stack');
 const api = new ApiClient(stack.apiUrl);
@@ -18,9 +21,15 @@ describe('health endpoints', () => {
     expect(res.body).toMatchObject({ status: 'pass' });
   });
 
-  it('GET /health/ready answers 200 when the database answers through the pooler', async () => {
+  it('GET /health/ready answers 200 when the database answers through the pooler', async ({ task }) => {
     const res = await api.request('GET', '/health/ready');
-    expect(res.status, `readiness says: ${res.text}`).toBe(200);
+    if (res.status !== 200) {
+      const output = (res.body as { checks?: { 'postgres:connection'?: { output?: string }[] } })?.checks?.['postgres:connection']?.[0]?.output ?? res.text;
+      const d = diagnoseConnectError({ message: output }, { host: 'the pooler', port: 0, user: '' });
+      const diagnosis = `/health/ready is ${res.status}: ${output}\ncause: ${d.cause}\nfix: ${d.fix}`;
+      addMeta(task, { diagnosis: [diagnosis] });
+      expect.fail(diagnosis);
+    }
     expect(res.headers.get('content-type')).toMatch(/^application\/health\+json/);
   });
 
@@ -67,6 +76,23 @@ describe('health endpoints', () => {
       expect(byName.get('GIT_COMMIT')).toMatchObject({ source: 'env', value: stack.release.commit });
     }
     for (const secret of stack.secrets) expect(res.text.includes(secret), 'a secret appears in /health').toBe(false);
+  });
+});
+
+describe('health tells the truth', () => {
+  it("/health's database check agrees with a real round trip through DATABASE_URL", async ({ task, skip }) => {
+    if (!stack.poolerUrl) skip('the profile gives no DATABASE_URL to compare with');
+    const client = new pg.Client({ connectionString: stack.poolerUrl, connectionTimeoutMillis: 3_000, query_timeout: 3_000 });
+    client.on('error', () => undefined);
+    const ours = await client.connect().then(() => client.query('SELECT 1')).then(() => 'ok', (e: Error) => e.message);
+    await client.end().catch(() => undefined);
+    const res = await api.request('GET', '/health');
+    const claimed = healthReportSchema.parse(res.body).checks['postgres:connection'][0]!.status;
+    const lies = claimed === 'pass' && ours !== 'ok';
+    const diagnosis = `/health says postgres:connection pass, but a real round trip through DATABASE_URL fails (${ours}): the health check does not touch the database`;
+    if (lies) addMeta(task, { diagnosis: [diagnosis] });
+    expect(lies, diagnosis).toBe(false);
+    if (claimed !== 'pass' && ours === 'ok') addMeta(task, { diagnosis: [`/health says ${claimed} while the suite reaches the database: the API may use another DATABASE_URL`] });
   });
 });
 

@@ -103,7 +103,7 @@ describe('jobs', () => {
     await withPgClient(stack.directUrl!, async (db) => {
       await expect
         .poll(async () => (await db.query(`SELECT count(*)::int AS n FROM jobs WHERE run_id = $1 AND state = 'succeeded'`, [runId])).rows[0].n, {
-          timeout: 30_000,
+          timeout: timeout * 2,
           interval: 50,
           message: 'all 200 jobs should reach succeeded',
         })

@@ -26,6 +26,13 @@ export function diagnoseConnectError(error: unknown, where: { host: string; port
   if (/no such user/i.test(message) || code === '28000') {
     return { cause: `the pooler rejects user "${where.user}" (${message})`, fix: "check the user name; a pooler's user list may differ from the database's" };
   }
+  const prepared = /prepared statement "([^"]+)" (already exists|does not exist)/i.exec(message);
+  if (prepared) {
+    return {
+      cause: `named prepared statements through a transaction-mode pooler (prepared statement "${prepared[1]}" ${prepared[2]}): each transaction may run on another server connection`,
+      fix: 'use unnamed statements (node-postgres: no `name` in query configs), or a session-mode connection for that client',
+    };
+  }
   const param = /unsupported startup parameter:?\s*"?([\w.]+)/i.exec(message);
   if (param) {
     return {

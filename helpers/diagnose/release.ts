@@ -35,6 +35,8 @@ function likelyCause(expected: Partial<Release>, deployed: Release, branchOk: bo
 export interface WorkerBeat {
   id: string;
   ageMs: number;
+  /** What /health says about this worker when it is not healthy. */
+  output?: string;
   commit?: string;
   branch?: string;
 }
@@ -43,7 +45,9 @@ export interface WorkerBeat {
 export function staleWorkers(workers: WorkerBeat[], maxAgeMs: number): string | undefined {
   const freshest = [...workers].sort((a, b) => a.ageMs - b.ageMs)[0];
   if (freshest && freshest.ageMs <= maxAgeMs) return undefined;
-  const seen = freshest ? `the freshest is ${freshest.id}, ${(freshest.ageMs / 1000).toFixed(1)} s old` : 'the API reports none';
+  const seen = freshest
+    ? `the freshest is ${freshest.id}, ${(freshest.ageMs / 1000).toFixed(1)} s old${freshest.output ? `: ${freshest.output}` : ''}`
+    : 'the API reports none';
   return (
     `no worker heartbeat fresher than ${(maxAgeMs / 1000).toFixed(1)} s (${seen}): no worker is running. ` +
     'The platform gives workers no health check, so a crashed or never-started worker shows only here: ' +

@@ -22,6 +22,8 @@ export interface StackEndpoints {
   logDir?: string;
   /** Where each service's log file lives (service name → path), when the provider captures logs. */
   logFiles: Record<string, string>;
+  /** Process ids of the services, for liveness checks (processes provider). */
+  pids?: Record<string, number>;
   /** Wall time from start() to every service ready. */
   readyMs: number;
   /** Secrets the run created; reports and logs must never contain them. */
@@ -39,6 +41,15 @@ export interface StackOptions {
   workers?: number;
   /** Extra environment for the API and workers (short test intervals, defect switches). */
   serviceEnv?: Record<string, string>;
+  /** Extra environment for the API only, and for the workers only (after serviceEnv). */
+  apiEnv?: Record<string, string>;
+  workerEnv?: Record<string, string>;
+  /** Services a broken scenario keeps from becoming ready: start() does not wait for them. */
+  skipReadiness?: ('api' | 'workers')[];
+  /** Changes the services' DATABASE_URL (given the working pooler URL): a wrong password, a direct host. */
+  databaseUrl?: (poolerUrl: string) => string;
+  /** The pooler requires TLS from clients (a throwaway self-signed certificate). */
+  poolerTls?: boolean;
   /** Called with each log line as it arrives, e.g. to stream logs for a person. */
   onLogLine?: (service: string, line: string) => void;
   /** Names this stack's kept logs: reports/stack-logs/<label>/ (default e2e). */

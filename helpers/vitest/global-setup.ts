@@ -7,6 +7,8 @@ import { runSecrets } from '../report/secrets.ts';
 import { startStack } from '../stack/index.ts';
 import type { StackEndpoints } from '../stack/types.ts';
 import type { Profile } from '../../env/schema.ts';
+import { findScenario } from '../../scenarios/index.ts';
+import type { ProcessStack } from '../stack/processes/index.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,9 +19,12 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const target = process.env.E2E_TARGET ?? 'local';
+  // E2E_SCENARIO starts the stack broken in one of the catalogue's ways (scenarios/); its profile
+  // values come under real environment variables.
+  const scenario = process.env.E2E_SCENARIO ? findScenario(process.env.E2E_SCENARIO) : undefined;
   let profile: Profile;
   try {
-    profile = loadProfile(target, process.env, profileDir()).profile;
+    profile = loadProfile(target, { ...scenario?.profile, ...process.env }, profileDir()).profile;
   } catch (error) {
     if (error instanceof ProfileError) {
       // One line per bad variable, no stack trace.
@@ -29,9 +34,12 @@ export default async function setup(project: TestProject) {
     throw error;
   }
   const log = (m: string) => process.stdout.write(`[stack] ${m}\n`);
-  const stack = await startStack(profile, { onProgress: log }).catch((error: Error) => {
+  const scenarioOptions = typeof scenario?.stack === 'function' ? await scenario.stack() : scenario?.stack;
+  if (scenario) log(`scenario ${scenario.name}: ${scenario.story}`);
+  const stack = await startStack(profile, { onProgress: log, ...scenarioOptions }).catch((error: Error) => {
     throw new Error(`the ${target} stack did not start: ${redact(error.message)}`);
   });
+  if (scenario?.after) await scenario.after(stack as ProcessStack);
   runSecrets.values.push(...stack.endpoints.secrets);
   runSecrets.provider = stack.endpoints.provider;
   runSecrets.apiUrl = stack.endpoints.apiUrl;

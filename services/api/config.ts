@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError, derivedSetting, intInRange, parseEnv, postgresUrl, reportSettings, type SettingReport } from '../shared/env-config.ts';
 import { listenAddressFromEnv, type ListenAddress } from '../shared/listen-address.ts';
 import { releaseFromEnv, releaseSettings, type ReleaseIdentity } from '../shared/release.ts';
+import { loadDefects, type Defect } from '../shared/defects.ts';
 
 // Documented in CONTRACT.md ("API settings"); defaults are for optional settings only.
 export const apiEnvShape = {
@@ -28,11 +29,14 @@ export interface ApiConfig {
   listen: ListenAddress;
   release: ReleaseIdentity;
   settings: SettingReport[];
+  defects: Set<Defect>;
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
   const parsed = parseEnv(apiEnvShape, env);
-  const listen = listenAddressFromEnv(env);
+  const defects = loadDefects(env);
+  // Defect switch: code from before PORT support only knows API_PORT.
+  const listen = listenAddressFromEnv(defects.has('ignore-port') ? { ...env, PORT: undefined } : env);
   if (parsed.HEALTH_HEARTBEAT_FAIL_MS <= parsed.HEALTH_HEARTBEAT_WARN_MS) {
     throw new ConfigError([
       `HEALTH_HEARTBEAT_FAIL_MS: expected more than HEALTH_HEARTBEAT_WARN_MS (${parsed.HEALTH_HEARTBEAT_WARN_MS}); got "${parsed.HEALTH_HEARTBEAT_FAIL_MS}"`,
@@ -57,5 +61,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     listen,
     release,
     settings,
+    defects,
   };
 }

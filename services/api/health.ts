@@ -30,9 +30,11 @@ export interface HealthReport {
 const worst = (statuses: HealthStatus[]): HealthStatus =>
   statuses.includes('fail') ? 'fail' : statuses.includes('warn') ? 'warn' : 'pass';
 
-export async function checkDatabase(pool: pg.Pool): Promise<HealthCheck> {
+export async function checkDatabase(pool: pg.Pool, config: ApiConfig): Promise<HealthCheck> {
   const started = performance.now();
   const time = new Date().toISOString();
+  // Defect switch: a health check that never touches the database.
+  if (config.defects.has('health-lies')) return { componentType: 'datastore', observedValue: 0.1, observedUnit: 'ms', status: 'pass', time };
   try {
     await pool.query('SELECT 1');
     return {
@@ -63,10 +65,12 @@ export async function checkWorkerHeartbeat(pool: pg.Pool, config: ApiConfig): Pr
   try {
     const { rows } = await pool.query<{
       instance_id: string; age_ms: string; stalled_ms: string; release_commit: string; branch: string; jobs_done: string; started_at: Date; status: string;
+      last_error: string | null; error_age_ms: string | null;
     }>(
       `SELECT instance_id, (EXTRACT(EPOCH FROM (now() - last_beat_at)) * 1000)::bigint AS age_ms,
               (EXTRACT(EPOCH FROM (now() - coalesce(last_progress_at, now()))) * 1000)::bigint AS stalled_ms,
-              release_commit, branch, jobs_done, started_at, status
+              release_commit, branch, jobs_done, started_at, status, last_error,
+              (EXTRACT(EPOCH FROM (now() - last_error_at)) * 1000)::bigint AS error_age_ms
          FROM worker_heartbeats
         WHERE status <> 'stopped' AND last_beat_at > now() - make_interval(secs => $1::double precision / 1000)
         ORDER BY last_beat_at DESC
@@ -82,8 +86,12 @@ export async function checkWorkerHeartbeat(pool: pg.Pool, config: ApiConfig): Pr
       // A worker is as old as the older of its beat and its progress: alive but not consuming
       // (every slot stuck in a job) ages like a worker that stopped beating.
       const age = Math.max(beatAge, stalled);
-      const status = heartbeatStatus(age, config.heartbeatWarnMs, config.heartbeatFailMs);
-      const why =
+      // A database error met within the warn window (failing claims, say) makes the worker warn.
+      const recentError = row.last_error !== null && row.error_age_ms !== null && Number(row.error_age_ms) < config.heartbeatWarnMs;
+      const status = worst([heartbeatStatus(age, config.heartbeatWarnMs, config.heartbeatFailMs), recentError ? 'warn' : 'pass']);
+      const why = recentError && age < config.heartbeatWarnMs
+        ? `database errors: ${row.last_error}`
+        :
         stalled > beatAge
           ? `alive but not consuming: every slot has been busy for ${Math.round(stalled / 1000)} s (jobs done: ${row.jobs_done}); a handler hangs`
           : `heartbeat is ${Math.round(beatAge / 1000)} s old: the worker stopped or is stuck`;
@@ -102,6 +110,7 @@ export async function checkWorkerHeartbeat(pool: pg.Pool, config: ApiConfig): Pr
         failAfterMs: config.heartbeatFailMs,
         beatAgeMs: beatAge,
         stalledMs: stalled,
+        ...(row.last_error ? { lastError: row.last_error, lastErrorAgeMs: Number(row.error_age_ms) } : {}),
         ...(status === 'pass' ? {} : { output: why }),
       };
     });
@@ -125,7 +134,7 @@ export function checkConfig(config: ApiConfig): HealthCheck {
 }
 
 export async function healthReport(pool: pg.Pool, config: ApiConfig): Promise<HealthReport> {
-  const [database, heartbeats] = await Promise.all([checkDatabase(pool), checkWorkerHeartbeat(pool, config)]);
+  const [database, heartbeats] = await Promise.all([checkDatabase(pool, config), checkWorkerHeartbeat(pool, config)]);
   const configCheck = checkConfig(config);
   return {
     // The freshest worker (listed first) speaks for the workers: one live worker keeps jobs moving.

@@ -12,10 +12,11 @@ import { jobRoutes } from './jobs.ts';
 const config = loadOrExit('api', () => loadApiConfig(process.env));
 const log = createLogger(config.serviceId);
 const pool = createPool(
-  { connectionString: config.databaseUrl, max: config.poolMax, applicationName: config.serviceId, queryTimeoutMs: config.queryTimeoutMs },
+  { connectionString: config.databaseUrl, max: config.poolMax, applicationName: config.serviceId, queryTimeoutMs: config.queryTimeoutMs, startupStatementTimeout: config.defects.has('startup-statement-timeout') },
   (error) => log.warn(`idle database connection lost: ${error.message}`),
 );
 const jobs = jobRoutes(pool);
+if (config.defects.size) log.warn(`TEST DEFECTS ON: ${[...config.defects].join(', ')}`);
 const HEALTH_JSON = 'application/health+json';
 
 const router = new Router()
@@ -23,7 +24,7 @@ const router = new Router()
     sendJson(res, 200, { status: 'pass', version: config.version, releaseId: config.release.commit, serviceId: config.serviceId }, HEALTH_JSON),
   )
   .on('GET', '/health/ready', async (_req, res) => {
-    const database = await checkDatabase(pool);
+    const database = await checkDatabase(pool, config);
     sendJson(res, httpStatusFor(database.status), { status: database.status, serviceId: config.serviceId, checks: { 'postgres:connection': [database] } }, HEALTH_JSON);
   })
   .on('GET', '/health', async (_req, res) => {

@@ -12,6 +12,8 @@ export interface PoolOptions {
   applicationName?: string;
   queryTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** Defect switch: send statement_timeout as a startup parameter (a transaction pooler refuses it). */
+  startupStatementTimeout?: boolean;
 }
 
 export function createPool(options: PoolOptions, onError: (error: Error) => void): pg.Pool {
@@ -23,6 +25,7 @@ export function createPool(options: PoolOptions, onError: (error: Error) => void
     query_timeout: options.queryTimeoutMs ?? 5_000,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 3_000,
     idleTimeoutMillis: 10_000,
+    ...(options.startupStatementTimeout ? { statement_timeout: 5_000 } : {}),
   });
   // An idle client losing its connection (pooler restart) must not crash the process.
   pool.on('error', onError);

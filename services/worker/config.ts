@@ -2,6 +2,7 @@ import os from 'node:os';
 import { z } from 'zod';
 import { ConfigError, httpUrl, intInRange, parseEnv, postgresUrl, reportSettings, type SettingReport } from '../shared/env-config.ts';
 import { releaseFromEnv, releaseSettings, type ReleaseIdentity } from '../shared/release.ts';
+import { loadDefects } from '../shared/defects.ts';
 
 // Documented in CONTRACT.md ("Worker settings").
 export const workerEnvShape = {
@@ -28,6 +29,7 @@ export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv) {
   const p = parseEnv(workerEnvShape, env);
+  const defects = loadDefects(env);
   const problems: string[] = [];
   if (p.WORKER_POLL_MAX_MS < p.WORKER_POLL_MIN_MS) problems.push(`WORKER_POLL_MAX_MS: expected at least WORKER_POLL_MIN_MS (${p.WORKER_POLL_MIN_MS}); got "${p.WORKER_POLL_MAX_MS}"`);
   if (p.JOB_BACKOFF_MAX_MS < p.JOB_BACKOFF_BASE_MS) problems.push(`JOB_BACKOFF_MAX_MS: expected at least JOB_BACKOFF_BASE_MS (${p.JOB_BACKOFF_BASE_MS}); got "${p.JOB_BACKOFF_MAX_MS}"`);
@@ -51,5 +53,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv) {
     external: p.EXTERNAL_API_URL ? { url: p.EXTERNAL_API_URL, apiKey: p.EXTERNAL_API_KEY!, timeoutMs: p.EXTERNAL_TIMEOUT_MS } : undefined,
     release,
     settings,
+    defects,
   };
 }

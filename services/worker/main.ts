@@ -14,10 +14,12 @@ const pool = createPool(
     max: Math.max(config.poolMax, config.concurrency + 1),
     applicationName: `${config.serviceId}:${config.instanceId}`,
     queryTimeoutMs: config.queryTimeoutMs,
+    startupStatementTimeout: config.defects.has('startup-statement-timeout'),
   },
   (error) => log.warn(`idle database connection lost: ${error.message}`),
 );
 const worker = new Worker(pool, config, log);
+if (config.defects.size) log.warn(`TEST DEFECTS ON: ${[...config.defects].join(', ')}`);
 
 async function boot(): Promise<void> {
   // The database may not be reachable yet (pooler still starting): retry the first heartbeat.

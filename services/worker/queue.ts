@@ -2,6 +2,7 @@
 // no session state). FOR UPDATE SKIP LOCKED lets workers claim concurrently without blocking each
 // other; the lease (locked_until) lets another worker take over a job whose worker died.
 import type pg from 'pg';
+import type { Defect } from '../shared/defects.ts';
 
 export interface ClaimedJob {
   id: string;
@@ -17,15 +18,21 @@ export class Queue {
     private readonly pool: pg.Pool,
     private readonly workerId: string,
     private readonly leaseMs: number,
+    private readonly defects: ReadonlySet<Defect> = new Set(),
   ) {}
 
   /** Claims the next due job (or one whose lease expired) and logs the execution, in one statement. */
   async claim(): Promise<ClaimedJob | undefined> {
-    const { rows } = await this.pool.query<ClaimedJob>(
-      `WITH next AS (
+    // Defect switches (scenarios/): a named statement breaks through a transaction pooler; without
+    // the lease clause a crashed worker's job is never picked up again.
+    const named = this.defects.has('named-statements') ? { name: 'claim_next_job' } : {};
+    const reclaim = this.defects.has('no-lease-reclaim') ? 'false' : `(state = 'running' AND locked_until < now() AND attempts < max_attempts)`;
+    const { rows } = await this.pool.query<ClaimedJob>({
+      ...named,
+      text: `WITH next AS (
          SELECT id FROM jobs
           WHERE (state IN ('queued', 'retrying') AND run_after <= now())
-             OR (state = 'running' AND locked_until < now() AND attempts < max_attempts)
+             OR ${reclaim}
           ORDER BY run_after
           LIMIT 1
           FOR UPDATE SKIP LOCKED
@@ -47,8 +54,8 @@ export class Queue {
          RETURNING id
        )
        SELECT claimed.*, execution.id AS execution_id FROM claimed, execution`,
-      [this.workerId, this.leaseMs],
-    );
+      values: [this.workerId, this.leaseMs],
+    });
     return rows[0];
   }
 

@@ -25,6 +25,8 @@ export class Worker {
   private readonly counts = { done: 0, failed: 0 };
   /** Last time a slot was free: polling for work, or just done with a job. */
   private lastProgressAt = Date.now();
+  /** The last database error met, reported in the next heartbeat (then forgotten). */
+  private lastError?: { message: string; at: number };
   private stopping = false;
   private wake = new AbortController(); // aborted to cut idle waits short on stop
   private loops: Promise<void>[] = [];
@@ -35,7 +37,7 @@ export class Worker {
     private readonly config: WorkerConfig,
     private readonly log: Logger,
   ) {
-    this.queue = new Queue(pool, config.instanceId, config.leaseMs);
+    this.queue = new Queue(pool, config.instanceId, config.leaseMs, config.defects);
     this.heartbeat = new Heartbeat(pool, config);
     this.handlers = createHandlers(config);
   }
@@ -76,16 +78,18 @@ export class Worker {
   private beatState() {
     // With every slot busy since lastProgressAt, the worker is alive but not consuming.
     const allBusy = this.running.size >= this.config.concurrency;
-    return { ...this.counts, running: this.running.size, progressAgeMs: allBusy ? Date.now() - this.lastProgressAt : 0 };
+    const lastError = this.lastError && { message: this.lastError.message, ageMs: Date.now() - this.lastError.at };
+    return { ...this.counts, running: this.running.size, progressAgeMs: allBusy ? Date.now() - this.lastProgressAt : 0, lastError };
   }
 
   private async beatOnce(): Promise<void> {
     try {
       await this.heartbeat.beat(this.beatState());
+      this.lastError = undefined;
       const buried = await this.queue.buryExpired();
       if (buried) this.log.warn(`${buried} job(s) dead: lease expired on their last attempt`);
     } catch (error) {
-      this.log.warn(`heartbeat failed: ${(error as Error).message}`);
+      this.noteError('heartbeat', error);
     }
   }
 
@@ -97,7 +101,7 @@ export class Worker {
       try {
         job = await this.queue.claim();
       } catch (error) {
-        this.log.warn(`slot ${slot}: claim failed: ${(error as Error).message}`);
+        this.noteError(`slot ${slot}: claim`, error);
         await this.pause(this.config.pollMaxMs * 10);
         continue;
       }
@@ -167,10 +171,16 @@ export class Worker {
           this.log.error(`could not record the outcome of job ${job.id}: ${(error as Error).message}; its lease will expire`);
           return;
         }
-        this.log.warn(`recording job ${job.id} failed (${(error as Error).message}); retrying in ${wait} ms`);
+        this.noteError(`recording job ${job.id}`, error);
         await new Promise((r) => setTimeout(r, wait));
       }
     }
+  }
+
+  private noteError(what: string, error: unknown): void {
+    const message = (error as Error).message ?? String(error);
+    this.lastError = { message: `${what}: ${message}`, at: Date.now() };
+    this.log.warn(`${what} failed: ${message}`);
   }
 
   private pause(ms: number): Promise<void> {

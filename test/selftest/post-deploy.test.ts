@@ -99,14 +99,15 @@ describe('post-deploy run against a live-like target', () => {
   });
 });
 
-const canNetns = process.getuid?.() === 0 && existsSync('/usr/sbin/ip') || existsSync('/sbin/ip');
+const NETNS = new URL('../../scripts/netns.sh', import.meta.url).pathname;
+const canNetns = process.getuid?.() === 0 && (existsSync('/usr/sbin/ip') || existsSync('/sbin/ip'));
 
 describe('direct host that is IPv6-only, from a network without IPv6 route', () => {
   it('fails with the diagnosis "use the pooler URL" (inside a network namespace of its own)', async ({ skip }) => {
     if (!canNetns) skip('needs root and iproute2 to create a network namespace');
     const ns = `e2e6-${process.pid}`;
     try {
-      execFileSync('bash', [new URL('./netns.sh', import.meta.url).pathname, 'create', ns]);
+      execFileSync('bash', [NETNS, 'create', ns, '2001:db8::5 db.abcdefghijklmnopqrst.supabase.co']);
       const run = await runE2eAgainst(
         {
           E2E_PROVIDER: 'processes', // the whole stack runs inside the namespace
@@ -121,7 +122,7 @@ describe('direct host that is IPv6-only, from a network without IPv6 route', () 
       expect(run.summary).toMatch(/connect \[2001:db8::5\]:5432: failed \(ENETUNREACH\)/);
       expect(leaks(run, ['direct-secret-9a7b'])).toEqual([]);
     } finally {
-      execFileSync('bash', [new URL('./netns.sh', import.meta.url).pathname, 'delete', ns]);
+      execFileSync('bash', [NETNS, 'delete', ns]);
     }
   });
 });

@@ -31,6 +31,14 @@ export const TEST_SERVICE_ENV: Record<string, string> = {
 };
 
 const secret = () => randomBytes(12).toString('hex');
+const urlPassword = (url: string): string[] => {
+  try {
+    const p = decodeURIComponent(new URL(url).password);
+    return p ? [p] : [];
+  } catch {
+    return [];
+  }
+};
 
 /** What resilience suites need: stop, crash and restart one service, then wait until it is back. */
 export interface StackControl {
@@ -108,16 +116,16 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
 
     progress('starting pgbouncer (transaction mode)');
     const pooler = await startPgBouncer({
-      bins, runDir, logFile: logFile('pooler'), user, postgresPort: pgHandle.port, database, appUser, appPassword, onLine: lineSink('pooler'),
+      bins, runDir, logFile: logFile('pooler'), user, postgresPort: pgHandle.port, database, appUser, appPassword, tls: options.poolerTls, onLine: lineSink('pooler'),
     });
     track(pooler.process);
     const poolerUrl = `postgresql://${appUser}:${appPassword}@127.0.0.1:${pooler.port}/${database}`;
     readiness.set('pooler', () =>
-      waitUntil(() => queryOnce(poolerUrl, 'SELECT 1').then(() => true), { what: 'pgbouncer passing queries', timeoutMs: 30_000, abortIf: () => pooler.process.exitReason }),
+      waitUntil(() => queryOnce(pooler.harnessUrl, 'SELECT 1').then(() => true), { what: 'pgbouncer passing queries', timeoutMs: 30_000, abortIf: () => pooler.process.exitReason }),
     );
 
     progress('migrating the schema through the pooler');
-    await migrate(poolerUrl, () => undefined);
+    await migrate(pooler.harnessUrl, () => undefined);
 
     progress('starting the mock external API');
     const mockPort = await freePort();
@@ -126,8 +134,8 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
       nodeService({ name: 'mock-external', entry: 'services/mock-external/main.ts', env: { PORT: String(mockPort), EXTERNAL_API_KEY: apiKey }, logFile: logFile('mock-external'), onLine: lineSink('mock-external') }).start(),
     );
 
-    const serviceEnv = {
-      DATABASE_URL: poolerUrl,
+    const serviceEnv: Record<string, string> = {
+      DATABASE_URL: options.databaseUrl ? options.databaseUrl(poolerUrl) : poolerUrl,
       GIT_COMMIT: release.commit,
       GIT_BRANCH: release.branch,
       ...TEST_SERVICE_ENV,
@@ -138,7 +146,7 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const api = track(
-      nodeService({ name: 'api', entry: 'services/api/main.ts', env: { ...serviceEnv, PORT: String(apiPort), API_HOST: '127.0.0.1' }, logFile: logFile('api'), onLine: lineSink('api') }).start(),
+      nodeService({ name: 'api', entry: 'services/api/main.ts', env: { ...serviceEnv, PORT: String(apiPort), API_HOST: '127.0.0.1', ...options.apiEnv }, logFile: logFile('api'), onLine: lineSink('api') }).start(),
     );
     const workers: string[] = [];
     const workerProcs: ManagedProcess[] = [];
@@ -149,7 +157,7 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
         track(
           nodeService({
             name: id, entry: 'services/worker/main.ts',
-            env: { ...serviceEnv, WORKER_INSTANCE_ID: id, EXTERNAL_API_URL: mockUrl, EXTERNAL_API_KEY: apiKey },
+            env: { ...serviceEnv, WORKER_INSTANCE_ID: id, EXTERNAL_API_URL: mockUrl, EXTERNAL_API_KEY: apiKey, ...options.workerEnv },
             logFile: logFile(id), onLine: lineSink(id),
           }).start(),
         ),
@@ -181,20 +189,27 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
         { what: `${w.name} heartbeat`, timeoutMs: 30_000, abortIf: () => w.exitReason },
       ),
     );
-    await Promise.all([readiness.get('mock-external')!(), readiness.get('api')!(), ...workersReady]);
+    const skip = new Set(options.skipReadiness ?? []);
+    await Promise.all([
+      readiness.get('mock-external')!(),
+      ...(skip.has('api') ? [] : [readiness.get('api')!()]),
+      ...(skip.has('workers') ? [] : workersReady),
+    ]);
 
     const endpoints: StackEndpoints = {
       provider: 'processes',
       apiUrl,
-      poolerUrl,
+      // What the services were given: a broken scenario's URL is what the checks must diagnose.
+      poolerUrl: serviceEnv.DATABASE_URL,
       directUrl,
       mockUrl,
       release,
       workers,
       logDir,
       logFiles,
+      pids: Object.fromEntries([...processes].map(([name, p]) => [name, p.pid!])),
       readyMs: Date.now() - started,
-      secrets: [superuserPassword, appPassword, apiKey],
+      secrets: [superuserPassword, appPassword, apiKey, ...urlPassword(serviceEnv.DATABASE_URL!)],
     };
     progress(`stack ready in ${(endpoints.readyMs / 1000).toFixed(1)} s`);
     const service = (name: string) => {

@@ -1,6 +1,7 @@
 // PgBouncer in transaction mode with password (SCRAM) auth, as the hosted pooler: named prepared
 // statements and startup parameters such as statement_timeout fail through it, as on Supabase.
-import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../ports.ts';
 import { waitUntil } from '../../wait.ts';
@@ -12,6 +13,8 @@ export interface PoolerHandle {
   process: ManagedProcess;
   port: number;
   configFile: string;
+  /** A URL the harness can use (TLS when required). */
+  harnessUrl: string;
 }
 
 export async function startPgBouncer(options: {
@@ -23,6 +26,8 @@ export async function startPgBouncer(options: {
   database: string;
   appUser: string;
   appPassword: string;
+  /** Require TLS from clients, with a throwaway self-signed certificate. */
+  tls?: boolean;
   onLine?: (line: string) => void;
 }): Promise<PoolerHandle> {
   const dir = path.join(options.runDir, 'pgbouncer');
@@ -56,7 +61,19 @@ export async function startPgBouncer(options: {
     ].join('\n'),
     { mode: 0o600 },
   );
-  if (options.user) for (const f of [dir, userlist, configFile]) chownSync(f, options.user.uid, options.user.gid);
+  const owned = [dir, userlist, configFile];
+  if (options.tls) {
+    const key = path.join(dir, 'server.key');
+    const cert = path.join(dir, 'server.crt');
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    } catch {
+      throw new Error('openssl is needed to make the pooler\'s throwaway TLS certificate: apt-get install -y openssl');
+    }
+    appendFileSync(configFile, ['client_tls_sslmode = require', `client_tls_key_file = ${key}`, `client_tls_cert_file = ${cert}`, ''].join('\n'));
+    owned.push(key, cert);
+  }
+  if (options.user) for (const f of owned) chownSync(f, options.user.uid, options.user.gid);
 
   const proc = new ManagedProcess({
     name: 'pooler',
@@ -69,11 +86,12 @@ export async function startPgBouncer(options: {
     onLine: options.onLine,
     stopSignal: 'SIGTERM',
   }).start();
-  const url = `postgresql://${options.appUser}:${encodeURIComponent(options.appPassword)}@127.0.0.1:${port}/${options.database}`;
+  // The harness itself speaks TLS when the pooler requires it (without verifying the throwaway cert).
+  const url = `postgresql://${options.appUser}:${encodeURIComponent(options.appPassword)}@127.0.0.1:${port}/${options.database}${options.tls ? '?sslmode=no-verify' : ''}`;
   await waitUntil(() => queryOnce(url, 'SELECT 1').then(() => true), {
     what: 'pgbouncer passing queries to postgres',
     timeoutMs: 20_000,
     abortIf: () => proc.exitReason,
   });
-  return { process: proc, port, configFile };
+  return { process: proc, port, configFile, harnessUrl: url };
 }
