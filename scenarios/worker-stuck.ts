@@ -1,5 +1,5 @@
-import { vi } from 'vitest';
 import { ApiClient } from '../helpers/api-client.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import { defineScenario } from './types.ts';
 
 export default defineScenario({
@@ -13,12 +13,12 @@ export default defineScenario({
     const api = new ApiClient(stack.endpoints.apiUrl);
     await api.createJob({ type: 'sleep', payload: { ms: 600_000 }, runId: 'scenario-worker-stuck' });
     // Wait until the hang is older than the profile's limit, as it would be when CI looks.
-    await vi.waitFor(
+    await waitUntil(
       async () => {
         const body = (await api.request<{ checks: { 'worker:heartbeat': { observedValue?: number }[] } }>('GET', '/health')).body;
-        if ((body.checks['worker:heartbeat'][0]?.observedValue ?? 0) < 2500) throw new Error('not stuck long enough yet');
+        return (body.checks['worker:heartbeat'][0]?.observedValue ?? 0) >= 2500;
       },
-      { timeout: 20_000, interval: 200 },
+      { what: 'the worker stuck for longer than the profile allows', timeoutMs: 20_000, intervalMs: 200 },
     );
   },
   detect: { check: /deploy .* a worker heartbeat is fresher than/, diagnosis: /alive but not consuming/ },

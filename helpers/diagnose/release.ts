@@ -48,6 +48,12 @@ export function staleWorkers(workers: WorkerBeat[], maxAgeMs: number): string | 
   const seen = freshest
     ? `the freshest is ${freshest.id}, ${(freshest.ageMs / 1000).toFixed(1)} s old${freshest.output ? `: ${freshest.output}` : ''}`
     : 'the API reports none';
+  if (freshest?.output?.includes('alive but not consuming')) {
+    return (
+      `no worker heartbeat fresher than ${(maxAgeMs / 1000).toFixed(1)} s (${seen}): workers are alive but not consuming jobs. ` +
+      'A handler hangs (a call without a timeout?): read the worker logs for the job it is stuck on, and give that call a timeout.'
+    );
+  }
   return (
     `no worker heartbeat fresher than ${(maxAgeMs / 1000).toFixed(1)} s (${seen}): no worker is running. ` +
     'The platform gives workers no health check, so a crashed or never-started worker shows only here: ' +

@@ -39,7 +39,12 @@ export default async function setup(project: TestProject) {
   const stack = await startStack(profile, { onProgress: log, ...scenarioOptions }).catch((error: Error) => {
     throw new Error(`the ${target} stack did not start: ${redact(error.message)}`);
   });
-  if (scenario?.after) await scenario.after(stack as ProcessStack);
+  if (scenario?.after) {
+    await scenario.after(stack as ProcessStack).catch(async (error: Error) => {
+      await stack.stop();
+      throw new Error(`scenario ${scenario.name} could not break the stack as planned: ${redact(error.message)}`);
+    });
+  }
   runSecrets.values.push(...stack.endpoints.secrets);
   runSecrets.provider = stack.endpoints.provider;
   runSecrets.apiUrl = stack.endpoints.apiUrl;
