@@ -30,6 +30,7 @@ describe('services validate their environment at boot', () => {
     ['api', { DATABASE_URL: 'postgres://u:pw@h/db', PORT: '70000' }, 'PORT', /PORT: expected an integer from 1 to 65535; got "70000"/],
     ['worker', { DATABASE_URL: 'postgres://u:pw@h/db', WORKER_CONCURRENCY: '0' }, 'WORKER_CONCURRENCY', /WORKER_CONCURRENCY: expected an integer from 1 to 64; got "0"/],
     ['worker', { DATABASE_URL: 'postgres://u:pw@h/db', EXTERNAL_API_URL: 'http://127.0.0.1:9' }, 'EXTERNAL_API_KEY', /EXTERNAL_API_KEY: expected an API key because EXTERNAL_API_URL is set/],
+    ['api', { DATABASE_URL: 'postgres://u:pw@h/db', NODE_ENV: 'production', E2E_DEFECTS: 'health-lies' }, 'E2E_DEFECTS', /E2E_DEFECTS: refused when NODE_ENV=production/],
   ] as const)('%s with bad %s… exits %s naming the variable, without a stack trace', async (service, env, variable, line) => {
     // A free port unless the case is about the port: a service that wrongly boots must not clash.
     const vars: Record<string, string> = { ...env };
