@@ -71,7 +71,10 @@ async function runChecks(scenario: Scenario | undefined): Promise<{ results?: Ru
 
 function firstLine(text: string, match: RegExp): string {
   const line = text.split('\n').find((l) => match.test(l)) ?? text.split('\n')[0] ?? '';
-  return line.replace(/: expected .* to (be|equal) .*$/, '').trim().slice(0, 220);
+  // Drop the assertion's own tail ("…: expected [ 'api' ] to deeply equal []"): the message before it is the diagnosis.
+  const tail = line.lastIndexOf(': expected ');
+  const cut = tail >= 0 && / to (be|equal|deeply equal|match|strictly equal)\b/.test(line.slice(tail)) ? line.slice(0, tail) : line;
+  return cut.trim().slice(0, 220);
 }
 
 const rows: Row[] = [];
