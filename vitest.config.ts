@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     // Per-suite results; a summary line at the end.
     reporters: ['default'],
+    // One test file at a time across all projects: the e2e, fault and catalogue runs each start
+    // stacks and measure timings; on a 2-core machine running them side by side skews both.
+    maxWorkers: 1,
     projects: [
       {
         extends: true,

@@ -19,6 +19,9 @@ missing=()
 pg_ok || missing+=(postgresql)
 { command -v pgbouncer >/dev/null 2>&1 || [[ -x /usr/sbin/pgbouncer ]]; } || missing+=(pgbouncer)
 id postgres >/dev/null 2>&1 || [[ " ${missing[*]} " == *" postgresql "* ]] || [[ $(id -u) -ne 0 ]] || missing+=(postgresql)
+# The diagnosis and the catalogue also use: ss and ip (network namespaces), openssl (a TLS pooler).
+{ command -v ss >/dev/null 2>&1 && command -v ip >/dev/null 2>&1; } || missing+=(iproute2)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
 if ((${#missing[@]})); then
   sudo=""
@@ -42,7 +45,7 @@ if ((${#missing[@]})); then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   say "installed ${missing[*]}"
 else
-  say "system packages present: postgresql server binaries, pgbouncer"
+  say "system packages present: postgresql server binaries, pgbouncer, iproute2, openssl"
 fi
 
 # 3. npm packages, exactly as locked. Skipped when node_modules already matches the lockfile.
