@@ -6,6 +6,7 @@
 //     gone and kills what is listed in its pid file, then removes the run directory.
 import { spawn } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 type Teardown = () => Promise<void>;
 
@@ -66,10 +67,16 @@ export function trackPid(pid: number): () => void {
  * process group ids to kill (one per line, appended as services start). Returns a function that
  * dismisses the watchdog after a clean stop.
  */
-export function startWatchdog(pidFile: string, runDir: string): { addPid(pid: number): void; dismiss(): void } {
+export function startWatchdog(
+  pidFile: string,
+  runDir: string,
+): { addPid(pid: number): void; addContainer(id: string): void; addNetwork(id: string): void; dismiss(): void } {
   writeFileSync(pidFile, '');
+  // Containers and networks of the run are listed next to the pid file, removed the same way.
   const script = `
     while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done
+    [ -s "$2/containers" ] && docker rm -f $(cat "$2/containers") >/dev/null 2>&1
+    [ -s "$2/networks" ] && docker network rm $(cat "$2/networks") >/dev/null 2>&1
     for p in $(cat "$1"); do kill -TERM -- "-$p" 2>/dev/null; kill -TERM "$p" 2>/dev/null; done
     sleep 3
     for p in $(cat "$1"); do kill -KILL -- "-$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
@@ -78,6 +85,8 @@ export function startWatchdog(pidFile: string, runDir: string): { addPid(pid: nu
   child.unref();
   return {
     addPid: (pid) => appendFileSync(pidFile, `${pid}\n`),
+    addContainer: (id) => appendFileSync(path.join(runDir, 'containers'), `${id}\n`),
+    addNetwork: (id) => appendFileSync(path.join(runDir, 'networks'), `${id}\n`),
     dismiss: () => {
       try {
         process.kill(child.pid!, 'SIGKILL');

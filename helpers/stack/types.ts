@@ -22,6 +22,10 @@ export interface StackEndpoints {
   logDir?: string;
   /** Where each service's log file lives (service name → path), when the provider captures logs. */
   logFiles: Record<string, string>;
+  /** Containers of the services by name, their network and the services image (containers provider). */
+  containers?: Record<string, string>;
+  network?: string;
+  servicesImage?: string;
   /** Process ids of the services, for liveness checks (processes provider). */
   pids?: Record<string, number>;
   /** Wall time from start() to every service ready. */

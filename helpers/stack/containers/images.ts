@@ -1,0 +1,71 @@
+// Which images the containers provider runs: the tags scripts/build-images.sh recorded, and a
+// services image built from the current sources (tagged by their hash, so a stale image with old
+// code is never what the suite checks).
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import dotenv from 'dotenv';
+import { REPO_ROOT } from '../processes/node-service.ts';
+
+const run = promisify(execFile);
+export const IMAGES_FILE = path.join(REPO_ROOT, '.docker-images.env');
+
+export interface ImageSet {
+  mode: string;
+  node: string;
+  postgres: string;
+  pgbouncer: string;
+}
+
+export class ImagesMissing extends Error {}
+
+/** A Docker engine answers (fast check; no network). */
+export function dockerAnswers(): boolean {
+  try {
+    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 5_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function recordedImages(): ImageSet {
+  if (!existsSync(IMAGES_FILE)) throw new ImagesMissing('no images recorded (.docker-images.env): run `npm run setup` (or bash scripts/build-images.sh)');
+  const v = dotenv.parse(readFileSync(IMAGES_FILE));
+  const set = { mode: v.E2E_IMAGE_MODE!, node: v.E2E_NODE_IMAGE!, postgres: v.E2E_POSTGRES_IMAGE!, pgbouncer: v.E2E_PGBOUNCER_IMAGE! };
+  for (const [k, tag] of Object.entries(set)) if (!tag) throw new ImagesMissing(`.docker-images.env has no ${k} image: run \`npm run setup\` again`);
+  return set;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+/** The services image for the current sources; built when missing (about 10 s). */
+export async function servicesImage(images: ImageSet, progress: (m: string) => void): Promise<string> {
+  const hash = createHash('sha256');
+  const inputs = [...filesUnder(path.join(REPO_ROOT, 'services')), ...['package.json', 'package-lock.json', 'tsconfig.json'].map((f) => path.join(REPO_ROOT, f))].sort();
+  for (const file of inputs) hash.update(path.relative(REPO_ROOT, file)).update(readFileSync(file));
+  hash.update(images.node);
+  const tag = `pooler-queue-e2e/services:${hash.digest('hex').slice(0, 12)}`;
+  try {
+    await run('docker', ['image', 'inspect', tag]);
+    return tag;
+  } catch {
+    progress(`building ${tag} from the current sources`);
+  }
+  try {
+    await run('docker', ['build', '-q', '-f', 'services/Dockerfile', '--build-arg', `NODE_IMAGE=${images.node}`, '-t', tag, '.'], {
+      cwd: REPO_ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (error) {
+    throw new Error(`building the services image failed: ${((error as { stderr?: string }).stderr ?? (error as Error).message).trim().slice(-2000)}`);
+  }
+  return tag;
+}
