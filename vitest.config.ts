@@ -1,4 +1,33 @@
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { defineConfig } from 'vitest/config';
+
+/** The containers project runs where a Docker engine answers and `npm run setup` built the images. */
+function containersReady(): string | undefined {
+  if (!existsSync('.docker-images.env')) return 'the images are not built (npm run setup builds them)';
+  try {
+    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 5_000 });
+    return undefined;
+  } catch {
+    return 'no Docker engine answers';
+  }
+}
+const containersSkipped = containersReady();
+if (containersSkipped && !process.env.VITEST_WORKER_ID) console.log(`[vitest] project e2e-containers left out: ${containersSkipped}`);
+
+const e2eProject = (name: string, include: string[]) => ({
+  extends: true as const,
+  test: {
+    name,
+    include,
+    globalSetup: ['helpers/vitest/global-setup.ts'],
+    setupFiles: ['helpers/vitest/per-test.ts'],
+    // One stack, shared: suites run one file at a time so figures are not skewed by each other.
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
 
 export default defineConfig({
   test: {
@@ -27,19 +56,10 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
-      {
-        extends: true,
-        test: {
-          name: 'e2e',
-          include: ['suites/**/*.e2e.test.ts'],
-          globalSetup: ['helpers/vitest/global-setup.ts'],
-          setupFiles: ['helpers/vitest/per-test.ts'],
-          // One stack, shared: suites run one file at a time so figures are not skewed by each other.
-          fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
-        },
-      },
+      e2eProject('e2e', ['suites/**/*.e2e.test.ts']),
+      // The same suites on containers (the fault suites start native stacks of their own, so they
+      // run once, in the e2e project).
+      ...(containersSkipped ? [] : [e2eProject('e2e-containers', ['suites/*.e2e.test.ts'])]),
     ],
   },
 });

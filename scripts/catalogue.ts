@@ -49,6 +49,8 @@ async function runChecks(scenario: Scenario | undefined): Promise<{ results?: Ru
       ...CATALOGUE_PROFILE,
       ...scenario?.profile,
       E2E_REPORTS_DIR: path.join(work, 'reports'),
+      // Scenarios break a native stack (defect switches, namespaces): always the processes provider.
+      E2E_PROVIDER: 'processes',
       ...(scenario ? { E2E_SCENARIO: scenario.name } : {}),
     };
     const child = spawn(command[0]!, command.slice(1), { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

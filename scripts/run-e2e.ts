@@ -13,13 +13,15 @@ import { loadProfile, profileDir, ProfileError } from '../helpers/profile.ts';
 import { redact } from '../helpers/redact.ts';
 import { EXIT_CODES, reportsDir, writeResults, type RunResults } from '../helpers/report/results.ts';
 import { profileSecrets } from '../helpers/stack/external.ts';
+import { ProviderUnavailable, resolveProvider } from '../helpers/stack/index.ts';
 import { REPO_ROOT } from '../helpers/stack/processes/node-service.ts';
 import type { Profile } from '../env/schema.ts';
 
 const target = process.argv[2] ?? process.env.E2E_TARGET ?? 'local';
 /** Anything after the target goes to vitest (e.g. suite files to run). */
 const vitestArgs = process.argv.slice(3);
-const env = { ...process.env, E2E_TARGET: target };
+// The provider chosen here is the one the suites get (the e2e project runs what the profile says).
+const env: NodeJS.ProcessEnv = { ...process.env, E2E_TARGET: target };
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 function stopEarly(verdict: 'profile invalid' | 'target unreachable', problems: string[], secrets: string[], profile?: Profile): never {
@@ -76,6 +78,17 @@ try {
 }
 const secrets = profileSecrets(profile);
 
+// auto: containers when a Docker engine answers and the images are built, else processes.
+let chosen: ReturnType<typeof resolveProvider>;
+try {
+  chosen = resolveProvider(profile.E2E_PROVIDER);
+} catch (error) {
+  if (!(error instanceof ProviderUnavailable)) throw error;
+  process.stderr.write(`e2e ${target}: ${error.message}\n`);
+  process.exit(4);
+}
+out(`e2e ${target}: provider ${chosen.provider} (${chosen.reason})`);
+
 if (profile.E2E_PROVIDER === 'external') {
   out(`e2e ${target}: checking that ${profile.API_URL} answers`);
   const unreachable = await preflight(profile.API_URL!);
@@ -88,7 +101,7 @@ for (const stale of ['results.json', 'summary.md', 'junit.xml']) if (existsSync(
 const vitest = spawn(
   process.execPath,
   [
-    path.join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'e2e',
+    path.join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--project', chosen.provider === 'containers' ? 'e2e-containers' : 'e2e',
     '--reporter=default', '--reporter=junit', `--outputFile.junit=${junit}`,
     `--reporter=${path.join(REPO_ROOT, 'helpers/report/reporter.ts')}`,
     ...vitestArgs,

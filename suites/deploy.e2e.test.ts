@@ -6,7 +6,7 @@ import { ApiClient } from '../helpers/api-client.ts';
 import { healthReportSchema } from '../helpers/contract.ts';
 import { releaseMismatch, staleWorkers } from '../helpers/diagnose/release.ts';
 import { diagnoseConnectError } from '../helpers/diagnose/connect-error.ts';
-import { isAlive, listeningAddresses, logTail } from '../helpers/diagnose/processes.ts';
+import { containerRunning, isAlive, listeningAddresses, logTail } from '../helpers/diagnose/processes.ts';
 import { newRunId } from '../helpers/jobs.ts';
 import { vi } from 'vitest';
 import { addMeta } from '../helpers/report/meta.ts';
@@ -67,8 +67,10 @@ describe('deployed revision', () => {
 
 describe('the stack as deployed', () => {
   it('every service process is up (one that exited shows why, from its log)', ({ task, skip }) => {
-    if (!stack.pids) skip('no process view of a live target: its platform\'s deploy log shows crashed services');
-    const down = Object.entries(stack.pids!).filter(([, pid]) => !isAlive(pid));
+    if (!stack.pids && !stack.containers) skip('no process view of a live target: its platform\'s deploy log shows crashed services');
+    const down = stack.pids
+      ? Object.entries(stack.pids).filter(([, pid]) => !isAlive(pid))
+      : Object.entries(stack.containers!).filter(([, id]) => !containerRunning(id));
     const reasons = down.map(([name]) => `${name} is not running; its log ends with:\n${logTail(stack.logFiles[name])}`);
     if (reasons.length) addMeta(task, { diagnosis: reasons });
     expect(down.map(([name]) => name), reasons.join('\n')).toEqual([]);

@@ -30,3 +30,11 @@ export function listeningAddresses(pid: number): string[] {
     return [];
   }
 }
+
+export function containerRunning(id: string): boolean {
+  try {
+    return execFileSync('docker', ['inspect', '-f', '{{.State.Running}}', id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() === 'true';
+  } catch {
+    return false;
+  }
+}

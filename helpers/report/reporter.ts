@@ -17,7 +17,7 @@ export default class E2eReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const tests: TestRecord[] = [];
     for (const module of testModules) {
-      if (module.project.name !== 'e2e') continue;
+      if (!module.project.name.startsWith('e2e')) continue;
       const suite = path.basename(module.moduleId).replace(/\.e2e\.test\.ts$/, '');
       for (const test of module.children.allTests()) {
         const result = test.result();

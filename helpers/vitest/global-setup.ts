@@ -4,7 +4,7 @@ import type { TestProject } from 'vitest/node';
 import { loadProfile, profileDir, ProfileError } from '../profile.ts';
 import { redact } from '../redact.ts';
 import { runSecrets } from '../report/secrets.ts';
-import { startStack } from '../stack/index.ts';
+import { ProviderUnavailable, resolveProvider, startStack } from '../stack/index.ts';
 import type { StackEndpoints } from '../stack/types.ts';
 import type { Profile } from '../../env/schema.ts';
 import { findScenario } from '../../scenarios/index.ts';
@@ -36,7 +36,21 @@ export default async function setup(project: TestProject) {
   const log = (m: string) => process.stdout.write(`[stack] ${m}\n`);
   const scenarioOptions = typeof scenario?.stack === 'function' ? await scenario.stack() : scenario?.stack;
   if (scenario) log(`scenario ${scenario.name}: ${scenario.story}`);
-  const stack = await startStack(profile, { onProgress: log, ...scenarioOptions }).catch((error: Error) => {
+  // The e2e-containers project always runs containers; the e2e project runs what the profile asks
+  // for, with auto meaning processes there (`npm run e2e` resolves auto and picks the project).
+  const requested = project.name === 'e2e-containers' ? 'containers' : profile.E2E_PROVIDER === 'auto' ? 'processes' : profile.E2E_PROVIDER;
+  let provider: ReturnType<typeof resolveProvider>;
+  try {
+    provider = resolveProvider(requested);
+  } catch (error) {
+    if (error instanceof ProviderUnavailable) {
+      process.stderr.write(`\n${error.message}\n\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  log(`provider: ${provider.provider} (${provider.reason})`);
+  const stack = await startStack(provider.provider, profile, { onProgress: log, label: project.name, ...scenarioOptions }).catch((error: Error) => {
     throw new Error(`the ${target} stack did not start: ${redact(error.message)}`);
   });
   if (scenario?.after) {

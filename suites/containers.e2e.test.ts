@@ -1,0 +1,75 @@
+// Checks only containers can show, as on the platform: the API bound to 0.0.0.0:$PORT answers from
+// outside its container; bound to 127.0.0.1 it runs (its own health check passes inside) but
+// nothing outside reaches it — "the deploy is live but the platform's health check times out".
+// And the workers reach the database only through the pooler's network alias.
+import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { ApiClient } from '../helpers/api-client.ts';
+import { healthReportSchema } from '../helpers/contract.ts';
+import { withPgClient } from '../helpers/db-client.ts';
+import { skipUnless } from '../helpers/skip.ts';
+
+const stack = inject('stack');
+const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
+const ipOf = (id: string) => docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', id).split(/\s+/).filter(Boolean);
+
+describe('binding and reachability, as on the platform', () => {
+  skipUnless(stack.provider === 'containers', 'only containers have an inside and an outside: needs E2E_PROVIDER=containers');
+  const extra: { stop(): Promise<unknown> }[] = [];
+  afterAll(async () => {
+    for (const c of extra) await c.stop();
+  });
+
+  it('the API bound to 0.0.0.0:$PORT (10000) answers from outside its container', async () => {
+    const api = new ApiClient(stack.apiUrl);
+    expect((await api.request('GET', '/health/live')).status).toBe(200);
+    const settings = healthReportSchema.parse((await api.request('GET', '/health')).body).checks['config:env'][0]!.settings;
+    expect(settings.find((s) => s.name === 'PORT')).toMatchObject({ source: 'env', value: '10000' });
+    expect(settings.find((s) => s.name === 'API_HOST')).toMatchObject({ source: 'env', value: '0.0.0.0' });
+  });
+
+  it('bound to 127.0.0.1 the API runs and passes its own health check inside, but nothing outside reaches it', async () => {
+    const { GenericContainer, Wait } = await import('testcontainers');
+    const pooler = new URL(stack.poolerUrl!);
+    const insideUrl = `postgresql://${pooler.username}:${pooler.password}@pooler:6432${pooler.pathname}`;
+    const container = await new GenericContainer(stack.servicesImage!)
+      .withNetworkMode(stack.network!)
+      .withEnvironment({ DATABASE_URL: insideUrl, PORT: '10000', API_HOST: '127.0.0.1', GIT_COMMIT: stack.release.commit, GIT_BRANCH: stack.release.branch })
+      .withExposedPorts(10000)
+      // The image's HEALTHCHECK asks /health/live from inside the container: it passes.
+      .withWaitStrategy(Wait.forHealthCheck())
+      .withStartupTimeout(60_000)
+      .start();
+    extra.push(container);
+    const outside = `http://127.0.0.1:${container.getMappedPort(10000)}/health/live`;
+    const reached = await fetch(outside, { signal: AbortSignal.timeout(3_000) }).then(
+      (r) => `answered ${r.status}`,
+      (error: Error & { cause?: { code?: string } }) => `failed: ${error.cause?.code ?? error.name}`,
+    );
+    expect(
+      reached,
+      'an API bound to 127.0.0.1 inside a container must not be reachable from outside: the platform\'s health check would time out although the deploy is live',
+    ).toMatch(/^failed/);
+    expect(docker('inspect', '-f', '{{.State.Health.Status}}', container.getId()), 'inside, its health check passes').toBe('healthy');
+  });
+});
+
+describe('workers reach the database only through the pooler', () => {
+  skipUnless(stack.provider === 'containers', 'only containers have a network of their own: needs E2E_PROVIDER=containers');
+
+  it('each worker is configured with the pooler alias, and Postgres sees connections from the pooler only', async () => {
+    const containers = stack.containers!;
+    for (const id of stack.workers) {
+      const env = docker('inspect', '-f', '{{range .Config.Env}}{{println .}}{{end}}', containers[id]!);
+      const url = env.split('\n').find((l) => l.startsWith('DATABASE_URL='))!.slice('DATABASE_URL='.length);
+      expect(new URL(url).host, `${id}'s DATABASE_URL must point at the pooler alias`).toBe('pooler:6432');
+    }
+    const poolerIps = ipOf(containers.pooler!);
+    const workerIps = stack.workers.flatMap((id) => ipOf(containers[id]!));
+    const clients = await withPgClient(stack.directUrl!, async (db) =>
+      (await db.query<{ ip: string }>(`SELECT DISTINCT host(client_addr) AS ip FROM pg_stat_activity WHERE client_addr IS NOT NULL AND pid <> pg_backend_pid()`)).rows.map((r) => r.ip),
+    );
+    expect(clients.filter((ip) => workerIps.includes(ip)), 'no worker connects to Postgres directly').toEqual([]);
+    expect(clients.some((ip) => poolerIps.includes(ip)), `Postgres should see the pooler (${poolerIps}) among its clients (${clients})`).toBe(true);
+  });
+});
