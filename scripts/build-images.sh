@@ -14,6 +14,13 @@ docker info >/dev/null 2>&1 || fail "no Docker engine answers: install docker.io
 # shellcheck disable=SC1091
 source images/versions.env
 have() { docker image inspect "$1" >/dev/null 2>&1; }
+# docker build, quiet; its output is shown only when it fails.
+build() {
+  local log
+  log=$(mktemp)
+  docker build -q "$@" >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; fail "docker build $* failed"; }
+  rm -f "$log"
+}
 
 if have "$NODE_IMAGE_OFFICIAL" && have "$POSTGRES_IMAGE_OFFICIAL" && have "$DEBIAN_IMAGE_OFFICIAL" ||
    { docker pull -q "$NODE_IMAGE_OFFICIAL" && docker pull -q "$POSTGRES_IMAGE_OFFICIAL" && docker pull -q "$DEBIAN_IMAGE_OFFICIAL"; } >/dev/null 2>&1; then
@@ -42,12 +49,12 @@ else
     ctx=$(mktemp -d)
     cp "$(command -v node)" "$ctx/node"
     printf 'FROM %s\nCOPY node /usr/local/bin/node\nRUN useradd --create-home --uid 1000 node\nCMD ["node"]\n' "$OFFLINE_BASE" > "$ctx/Dockerfile"
-    docker build -q -t "$OFFLINE_NODE" "$ctx" >/dev/null
+    build -t "$OFFLINE_NODE" "$ctx"
     rm -rf "$ctx"
     say "built $OFFLINE_NODE ($(node --version))"
   fi
   if ! have "$OFFLINE_POSTGRES"; then
-    docker build -q -f images/postgres/Dockerfile --build-arg BASE_IMAGE="$OFFLINE_BASE" -t "$OFFLINE_POSTGRES" . >/dev/null
+    build -f images/postgres/Dockerfile --build-arg BASE_IMAGE="$OFFLINE_BASE" -t "$OFFLINE_POSTGRES" .
     say "built $OFFLINE_POSTGRES"
   fi
   # Production node_modules for the services image, prepared here so its build needs no network.
@@ -61,7 +68,7 @@ else
 fi
 
 if ! have "$PGBOUNCER_IMAGE"; then
-  docker build -q -f images/pgbouncer/Dockerfile --build-arg BASE_IMAGE="$base" -t "$PGBOUNCER_IMAGE" . >/dev/null
+  build -f images/pgbouncer/Dockerfile --build-arg BASE_IMAGE="$base" -t "$PGBOUNCER_IMAGE" .
   say "built $PGBOUNCER_IMAGE"
 fi
 
@@ -71,5 +78,6 @@ E2E_IMAGE_MODE=$mode
 E2E_NODE_IMAGE=$node
 E2E_POSTGRES_IMAGE=$postgres
 E2E_PGBOUNCER_IMAGE=$PGBOUNCER_IMAGE
+E2E_BASE_IMAGE=$base
 ENV
 say "images ready ($mode): node $node, postgres $postgres, pgbouncer $PGBOUNCER_IMAGE"

@@ -22,6 +22,8 @@ id postgres >/dev/null 2>&1 || [[ " ${missing[*]} " == *" postgresql "* ]] || [[
 # The diagnosis and the catalogue also use: ss and ip (network namespaces), openssl (a TLS pooler).
 { command -v ss >/dev/null 2>&1 && command -v ip >/dev/null 2>&1; } || missing+=(iproute2)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# With a Docker client, the offline image build needs debootstrap (the images come from Debian packages).
+if command -v docker >/dev/null 2>&1 && ! command -v debootstrap >/dev/null 2>&1; then missing+=(debootstrap); fi
 
 if ((${#missing[@]})); then
   sudo=""
@@ -54,5 +56,11 @@ if [[ -f node_modules/.package-lock.json && node_modules/.package-lock.json -nt 
 else
   say "installing npm packages (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+# 4. Container images, where a Docker engine answers (the containers provider); idempotent.
+if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+  bash scripts/build-images.sh
+else
+  say "containers provider: no Docker engine answers, images not built (install docker.io, start dockerd, then run npm run setup again); the processes provider needs none"
 fi
 say "done: run 'npm run e2e' for the e2e suites, 'npm test' for everything"
