@@ -7,6 +7,8 @@ import { redact } from '../helpers/redact.ts';
 import { startProcessStack } from '../helpers/stack/processes/index.ts';
 import { REPO_ROOT } from '../helpers/stack/processes/node-service.ts';
 import { findScenario, SCENARIOS, type Scenario } from '../scenarios/index.ts';
+import { loadProfile, profileDir } from '../helpers/profile.ts';
+import { ProviderUnavailable, resolveProvider } from '../helpers/stack/index.ts';
 
 // Options: --list (the scenarios and their stories), --scenario NAME (start the stack broken).
 const args = process.argv.slice(2);
@@ -66,7 +68,19 @@ function prefix(service: string): string {
 
 const scenarioOptions = typeof scenario?.stack === 'function' ? await scenario.stack() : scenario?.stack;
 if (scenario) console.log(`scenario ${scenario.name}: ${scenario.story}\n`);
-const stack = await startProcessStack({
+// The provider as for `npm run e2e` (E2E_PROVIDER, auto by default); scenarios break a native stack.
+let provider: ReturnType<typeof resolveProvider>;
+try {
+  const profile = loadProfile(process.env.E2E_TARGET ?? 'local', process.env, profileDir()).profile;
+  if (profile.E2E_PROVIDER === 'external') throw new ProviderUnavailable('E2E_PROVIDER=external: stack:up starts a local stack; use processes, containers or auto');
+  provider = scenario ? { provider: 'processes', reason: 'scenarios run on native processes' } : resolveProvider(profile.E2E_PROVIDER);
+} catch (error) {
+  console.error(`stack:up: ${(error as Error).message}`);
+  process.exit(2);
+}
+console.log(`stack: provider ${provider.provider} (${provider.reason})`);
+const startFor = provider.provider === 'containers' ? (await import('../helpers/stack/containers/index.ts')).startContainerStack : startProcessStack;
+const stack = await startFor({
   ...scenarioOptions,
   label: 'stack-up',
   onProgress: (m) => console.log(`stack: ${m}`),
@@ -76,7 +90,7 @@ const stack = await startProcessStack({
   process.exit(1);
 });
 secrets = stack.endpoints.secrets;
-if (scenario?.after) await scenario.after(stack);
+if (scenario?.after) await scenario.after(stack as Awaited<ReturnType<typeof startProcessStack>>);
 const e = stack.endpoints;
 console.log(
   [
