@@ -33,7 +33,7 @@ export class Worker {
   private beatTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly pool: pg.Pool,
+    pool: pg.Pool,
     private readonly config: WorkerConfig,
     private readonly log: Logger,
   ) {

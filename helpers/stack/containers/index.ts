@@ -4,7 +4,7 @@
 // the services through mapped ports on 127.0.0.1. Readiness is real (pg_isready, the images'
 // health checks, HTTP 200 on /health/ready, heartbeat rows), never open ports alone.
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -12,9 +12,9 @@ import { migrate } from '../../../services/migrate.ts';
 import { waitUntil } from '../../wait.ts';
 import { registerTeardown, startWatchdog } from '../cleanup.ts';
 import { queryOnce } from '../processes/postgres.ts';
-import { REPO_ROOT } from '../processes/node-service.ts';
 import { TEST_SERVICE_ENV } from '../processes/index.ts';
 import { localRelease } from '../release.ts';
+import { keepLogsAndRemove } from '../run-dir.ts';
 import type { StackEndpoints, StackOptions, StartedStack } from '../types.ts';
 import { recordedImages, servicesImage } from './images.ts';
 
@@ -62,11 +62,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     for (const c of [...running].reverse()) await c.stop().catch(() => undefined);
     await networkStop?.().catch(() => undefined);
     watchdog.dismiss();
-    const kept = path.join(REPO_ROOT, 'reports', 'stack-logs', options.label ?? 'e2e-containers');
-    rmSync(kept, { recursive: true, force: true });
-    mkdirSync(path.dirname(kept), { recursive: true });
-    cpSync(logDir, kept, { recursive: true });
-    rmSync(runDir, { recursive: true, force: true });
+    keepLogsAndRemove(runDir, logDir, options.label ?? 'e2e-containers');
   };
   const unregister = registerTeardown(stop);
 

@@ -2,7 +2,7 @@
 // and gated by a real readiness check. Order: postgres → pgbouncer → migrations (through the
 // pooler) → mock external API → API → workers. Stop runs in reverse.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { migrate } from '../../../services/migrate.ts';
@@ -11,9 +11,10 @@ import { waitUntil } from '../../wait.ts';
 import { registerTeardown, startWatchdog } from '../cleanup.ts';
 import type { ManagedProcess } from '../managed-process.ts';
 import { localRelease } from '../release.ts';
+import { keepLogsAndRemove } from '../run-dir.ts';
 import type { StackEndpoints, StackOptions, StartedStack } from '../types.ts';
 import { findNativeBinaries, unprivilegedUser } from './binaries.ts';
-import { REPO_ROOT, nodeService } from './node-service.ts';
+import { nodeService } from './node-service.ts';
 import { queryOnce, startPostgres } from './postgres.ts';
 import { startPgBouncer } from './pgbouncer.ts';
 
@@ -87,12 +88,7 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
     const order = [...processes.values()].reverse();
     for (const p of order) await p.stop(10_000);
     watchdog.dismiss();
-    // Keep the logs of the last run for a person or CI artefacts; drop the data.
-    const kept = path.join(REPO_ROOT, 'reports', 'stack-logs', options.label ?? 'e2e');
-    rmSync(kept, { recursive: true, force: true });
-    mkdirSync(path.dirname(kept), { recursive: true });
-    cpSync(logDir, kept, { recursive: true });
-    rmSync(runDir, { recursive: true, force: true });
+    keepLogsAndRemove(runDir, logDir, options.label ?? 'e2e');
   };
   const unregister = registerTeardown(stop);
 
