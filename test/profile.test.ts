@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadProfile, ProfileError } from '../helpers/profile.ts';
+import { problemsOf } from './support/problems.ts';
+import { loadProfile } from '../helpers/profile.ts';
 
 function envDir(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'profile-test-'));
@@ -10,15 +11,6 @@ function envDir(files: Record<string, string>): string {
   return dir;
 }
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ProfileError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ProfileError');
-}
 
 describe('loadProfile', () => {
   it('applies defaults and reads the target file', () => {

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { problemsOf } from './support/problems.ts';
 import { loadApiConfig } from '../services/api/config.ts';
 import { heartbeatStatus } from '../services/api/health.ts';
-import { ConfigError } from '../services/shared/env-config.ts';
 import { listenAddressFromEnv } from '../services/shared/listen-address.ts';
 import { loadWorkerConfig } from '../services/worker/config.ts';
 
 const DB = 'postgresql://app:s3cret-pw@127.0.0.1:6543/postgres';
 
-function problems(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('listen address (the platform port convention)', () => {
   it('PORT wins, then API_PORT, then 8000; host API_HOST or 0.0.0.0', () => {
@@ -26,8 +17,8 @@ describe('listen address (the platform port convention)', () => {
   });
 
   it('names the variable that is malformed', () => {
-    expect(problems(() => listenAddressFromEnv({ PORT: '10000x' }))).toEqual(['PORT: expected an integer from 1 to 65535; got "10000x"']);
-    expect(problems(() => listenAddressFromEnv({ API_PORT: '0' }))).toEqual(['API_PORT: expected an integer from 1 to 65535; got "0"']);
+    expect(problemsOf(() => listenAddressFromEnv({ PORT: '10000x' }))).toEqual(['PORT: expected an integer from 1 to 65535; got "10000x"']);
+    expect(problemsOf(() => listenAddressFromEnv({ API_PORT: '0' }))).toEqual(['API_PORT: expected an integer from 1 to 65535; got "0"']);
   });
 });
 
@@ -44,14 +35,14 @@ describe('API configuration', () => {
   });
 
   it('a missing DATABASE_URL is named; a malformed one is echoed with its password masked', () => {
-    expect(problems(() => loadApiConfig({}))).toEqual(['DATABASE_URL: expected a postgres:// or postgresql:// URL; it is not set']);
-    const [line] = problems(() => loadApiConfig({ DATABASE_URL: 'http://u:topsecret@h/db' }));
+    expect(problemsOf(() => loadApiConfig({}))).toEqual(['DATABASE_URL: expected a postgres:// or postgresql:// URL; it is not set']);
+    const [line] = problemsOf(() => loadApiConfig({ DATABASE_URL: 'http://u:topsecret@h/db' }));
     expect(line).toMatch(/^DATABASE_URL: expected a postgres/);
     expect(line).not.toContain('topsecret');
   });
 
   it('heartbeat thresholds must be ordered', () => {
-    expect(problems(() => loadApiConfig({ DATABASE_URL: DB, HEALTH_HEARTBEAT_WARN_MS: '5000', HEALTH_HEARTBEAT_FAIL_MS: '4000' }))[0]).toMatch(
+    expect(problemsOf(() => loadApiConfig({ DATABASE_URL: DB, HEALTH_HEARTBEAT_WARN_MS: '5000', HEALTH_HEARTBEAT_FAIL_MS: '4000' }))[0]).toMatch(
       /^HEALTH_HEARTBEAT_FAIL_MS: expected more than HEALTH_HEARTBEAT_WARN_MS/,
     );
   });
@@ -66,17 +57,17 @@ describe('API configuration', () => {
 describe('worker configuration', () => {
   it('defaults are explicit, and every bad variable gets its own line', () => {
     expect(loadWorkerConfig({ DATABASE_URL: DB, WORKER_INSTANCE_ID: 'w1' })).toMatchObject({ concurrency: 2, pollMaxMs: 50, instanceId: 'w1', external: undefined });
-    expect(problems(() => loadWorkerConfig({ DATABASE_URL: DB, WORKER_CONCURRENCY: 'two', WORKER_LEASE_MS: '1' }))).toEqual([
+    expect(problemsOf(() => loadWorkerConfig({ DATABASE_URL: DB, WORKER_CONCURRENCY: 'two', WORKER_LEASE_MS: '1' }))).toEqual([
       'WORKER_CONCURRENCY: expected an integer from 1 to 64; got "two"',
       'WORKER_LEASE_MS: expected an integer from 500 to 3600000; got "1"',
     ]);
   });
 
   it('an external API URL needs its key, and the key is never echoed', () => {
-    expect(problems(() => loadWorkerConfig({ DATABASE_URL: DB, EXTERNAL_API_URL: 'http://127.0.0.1:1' }))).toEqual([
+    expect(problemsOf(() => loadWorkerConfig({ DATABASE_URL: DB, EXTERNAL_API_URL: 'http://127.0.0.1:1' }))).toEqual([
       'EXTERNAL_API_KEY: expected an API key because EXTERNAL_API_URL is set; it is not set',
     ]);
-    expect(problems(() => loadWorkerConfig({ DATABASE_URL: DB, EXTERNAL_API_KEY: 'short' }))).toEqual([
+    expect(problemsOf(() => loadWorkerConfig({ DATABASE_URL: DB, EXTERNAL_API_KEY: 'short' }))).toEqual([
       'EXTERNAL_API_KEY: expected an API key of at least 8 characters; got "***"',
     ]);
   });
