@@ -102,7 +102,7 @@ describe('the stack as deployed', () => {
     const since = Date.now();
     const runId = newRunId('claim-errors');
     // A burst of jobs makes every worker slot claim, on many pooled connections at once.
-    await Promise.all(Array.from({ length: 20 }, (_, i) => api.createJob({ type: 'echo', payload: { i }, runId })));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => api.createJob({ type: 'echo', payload: { i }, runId })));
     // Then wait for a heartbeat from every worker written after the burst began.
     const workers = await vi.waitFor(
       async () => {
