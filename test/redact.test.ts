@@ -20,3 +20,13 @@ describe('redaction', () => {
     expect(lines[0]).not.toContain('hunter2');
   });
 });
+
+describe('secrets of a connection string', () => {
+  it('gives the password decoded and as written, or nothing', async () => {
+    const { urlPasswords } = await import('../helpers/stack/secrets.ts');
+    expect(urlPasswords('postgresql://u:p%40ss@h:6543/db')).toEqual(['p@ss', 'p%40ss']);
+    expect(urlPasswords('postgresql://u:plain@h/db')).toEqual(['plain']);
+    expect(urlPasswords('postgresql://u@h/db')).toEqual([]);
+    expect(urlPasswords(undefined)).toEqual([]);
+  });
+});

@@ -2,17 +2,12 @@
 // or stopped; the endpoints come from the profile. Suites that need control over the stack see
 // provider 'external' and skip with their reason.
 import type { Profile } from '../../env/schema.ts';
+import { urlPasswords } from './secrets.ts';
 import type { StartedStack } from './types.ts';
 
 /** Secret parts of the profile: the password in DATABASE_URL. */
 export function profileSecrets(profile: Profile): string[] {
-  if (!profile.DATABASE_URL) return [];
-  try {
-    const password = decodeURIComponent(new URL(profile.DATABASE_URL).password);
-    return password ? [password, encodeURIComponent(password)] : [];
-  } catch {
-    return [];
-  }
+  return urlPasswords(profile.DATABASE_URL);
 }
 
 export function externalStack(profile: Profile): StartedStack {

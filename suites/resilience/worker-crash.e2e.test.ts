@@ -57,7 +57,7 @@ describe('soak: 1000 jobs while workers are killed and restarted 10 times', () =
     const JOBS = 1000;
     const KILLS = 10;
     for (let i = 0; i < JOBS; i += 50) {
-      await Promise.all(Array.from({ length: 50 }, (_, k) => api.createJob({ type: 'sleep', payload: { ms: 40 }, maxAttempts: 5, runId: `${runId}` }).then(() => i + k)));
+      await Promise.all(Array.from({ length: 50 }, () => api.createJob({ type: 'sleep', payload: { ms: 40 }, maxAttempts: 5, runId })));
     }
 
     const kills: { worker: string; at: Date }[] = [];

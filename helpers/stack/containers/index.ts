@@ -3,7 +3,6 @@
 // (PORT=10000, API_HOST=0.0.0.0, DATABASE_URL pointing at the pooler's network alias). Suites reach
 // the services through mapped ports on 127.0.0.1. Readiness is real (pg_isready, the images'
 // health checks, HTTP 200 on /health/ready, heartbeat rows), never open ports alone.
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { queryOnce } from '../processes/postgres.ts';
 import { TEST_SERVICE_ENV } from '../processes/index.ts';
 import { localRelease } from '../release.ts';
 import { keepLogsAndRemove } from '../run-dir.ts';
+import { newSecret } from '../secrets.ts';
 import type { StackEndpoints, StackOptions, StartedStack } from '../types.ts';
 import { recordedImages, servicesImage } from './images.ts';
 
@@ -22,7 +22,7 @@ import { recordedImages, servicesImage } from './images.ts';
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
 
 const PLATFORM_PORT = 10000; // what Render sets PORT to
-const secret = () => randomBytes(12).toString('hex');
+const secret = newSecret;
 
 export interface ContainerStack extends StartedStack {
   /** Container ids by service name, and the network's name: for container-only checks. */

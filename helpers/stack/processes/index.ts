@@ -1,7 +1,6 @@
 // The processes provider: the whole stack as native processes on loopback, each on a free port
 // and gated by a real readiness check. Order: postgres → pgbouncer → migrations (through the
 // pooler) → mock external API → API → workers. Stop runs in reverse.
-import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { registerTeardown, startWatchdog } from '../cleanup.ts';
 import type { ManagedProcess } from '../managed-process.ts';
 import { localRelease } from '../release.ts';
 import { keepLogsAndRemove } from '../run-dir.ts';
+import { newSecret, urlPasswords } from '../secrets.ts';
 import type { StackEndpoints, StackOptions, StartedStack } from '../types.ts';
 import { findNativeBinaries, unprivilegedUser } from './binaries.ts';
 import { nodeService } from './node-service.ts';
@@ -31,15 +31,7 @@ export const TEST_SERVICE_ENV: Record<string, string> = {
   SHUTDOWN_GRACE_MS: '5000',
 };
 
-const secret = () => randomBytes(12).toString('hex');
-const urlPassword = (url: string): string[] => {
-  try {
-    const p = decodeURIComponent(new URL(url).password);
-    return p ? [p] : [];
-  } catch {
-    return [];
-  }
-};
+const secret = newSecret;
 
 /** What resilience suites need: stop, crash and restart one service, then wait until it is back. */
 export interface StackControl {
@@ -205,7 +197,7 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
       logFiles,
       pids: Object.fromEntries([...processes].map(([name, p]) => [name, p.pid!])),
       readyMs: Date.now() - started,
-      secrets: [superuserPassword, appPassword, apiKey, ...urlPassword(serviceEnv.DATABASE_URL!)],
+      secrets: [superuserPassword, appPassword, apiKey, ...urlPasswords(serviceEnv.DATABASE_URL)],
     };
     progress(`stack ready in ${(endpoints.readyMs / 1000).toFixed(1)} s`);
     const service = (name: string) => {
