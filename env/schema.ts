@@ -34,6 +34,14 @@ export function crossCheck(p: Record<string, unknown>): string[] {
   if ((p.E2E_PROVIDER ?? 'auto') === 'external' && !p.API_URL) {
     problems.push("API_URL: expected the deployed API's base URL because E2E_PROVIDER is external; it is not set");
   }
+  // `npm run e2e` checks a local stack; an E2E_PROVIDER=external left in a shell must not turn it
+  // into a live run against whatever API_URL says.
+  if ((p.E2E_TARGET ?? 'local') === 'local' && p.E2E_PROVIDER === 'external') {
+    problems.push(
+      'E2E_PROVIDER: external is a live run, but the target is "local" (npm run e2e starts a local stack); ' +
+        'unset E2E_PROVIDER for a local run, or name the live target: npm run e2e:staging, or E2E_TARGET=<name> with env/<name>.env',
+    );
+  }
   const p50 = Number(p.E2E_LATENCY_P50_MS);
   const p95 = Number(p.E2E_LATENCY_P95_MS);
   if (Number.isFinite(p50) && Number.isFinite(p95) && p.E2E_LATENCY_P50_MS !== undefined && p.E2E_LATENCY_P95_MS !== undefined && p95 < p50) {

@@ -37,10 +37,38 @@ export async function migrate(databaseUrl: string, log: (line: string) => void =
   }
 }
 
+/** Hosts of this machine: a migration there needs no confirmation. A socket directory counts. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === '' || h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(h) || h === '::1' || h.startsWith('/');
+}
+
+/**
+ * DDL on another machine's database only when asked for in so many words: the flag
+ * --yes-apply-to-remote, or MIGRATE_CONFIRM_HOST set to exactly the host of DATABASE_URL (for CI,
+ * where the confirmation is tied to one host). Returns why it refuses, or undefined.
+ */
+export function remoteRefusal(databaseUrl: string, argv: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+  const url = new URL(databaseUrl);
+  const host = url.searchParams.get('host') ?? decodeURIComponent(url.hostname);
+  if (isLoopbackHost(host)) return undefined;
+  if (argv.includes('--yes-apply-to-remote')) return undefined;
+  if (env.MIGRATE_CONFIRM_HOST?.trim().toLowerCase() === host.toLowerCase()) return undefined;
+  return (
+    `refusing to apply the schema to ${host}, which is not this machine (DATABASE_URL points at ${maskUrl(databaseUrl)}). ` +
+    `If that is really meant, run \`npm run migrate -- --yes-apply-to-remote\` or set MIGRATE_CONFIRM_HOST=${host}`
+  );
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const { DATABASE_URL } = loadOrExit('migrate', () =>
     parseEnv({ DATABASE_URL: postgresUrl }, process.env),
   );
+  const refusal = remoteRefusal(DATABASE_URL, process.argv.slice(2), process.env);
+  if (refusal) {
+    process.stderr.write(`migrate: ${refusal}\n`);
+    process.exit(2);
+  }
   migrate(DATABASE_URL).catch((error: Error) => {
     process.stderr.write(`migrate: failed against ${maskUrl(DATABASE_URL)}: ${error.message}\n`);
     process.exit(1);
