@@ -9,11 +9,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { networkCode } from '../helpers/api-client.ts';
+import { apiNetworkHint, liveStatusDiagnosis } from '../helpers/diagnose/api.ts';
 import { loadProfile, profileDir, ProfileError } from '../helpers/profile.ts';
 import { redact } from '../helpers/redact.ts';
 import { EXIT_CODES, reportsDir, writeResults, type RunResults } from '../helpers/report/results.ts';
 import { profileSecrets } from '../helpers/stack/external.ts';
-import { ProviderUnavailable, resolveProvider } from '../helpers/stack/index.ts';
+import { chooseStack, ProviderUnavailable, type StackChoice } from '../helpers/stack/index.ts';
 import { REPO_ROOT } from '../helpers/stack/processes/node-service.ts';
 import type { Profile } from '../env/schema.ts';
 
@@ -48,25 +49,14 @@ async function preflight(apiUrl: string): Promise<string | undefined> {
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-      if (res.status === 200) return undefined;
-      if (res.status === 404) return `${url.origin} answers, but GET /health/live is 404: API_URL points at another service, or the deployed build predates the health endpoints (an old build)`;
-      if ([502, 503, 504].includes(res.status)) return `${url.origin} answered ${res.status} on /health/live: the platform has no running instance to route to (crashed at boot, still deploying, or not listening on $PORT / 0.0.0.0)`;
-      return `${url.origin} answered ${res.status} on /health/live, which must answer 200 whenever the process runs`;
+      return liveStatusDiagnosis(url.origin, res.status);
     } catch (error) {
       lastCause = networkCode(error);
       if (!['ECONNRESET', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'EPIPE'].includes(lastCause)) break;
       out(`preflight: ${lastCause}, retry ${attempt}/2`);
     }
   }
-  const hints: Record<string, string> = {
-    ENOTFOUND: 'the host name does not resolve: check API_URL',
-    ECONNREFUSED: 'nothing listens there: the service is down, or API_URL has the wrong port',
-    ETIMEDOUT: 'no answer within 10 s: the service is starting, asleep, or a firewall drops the traffic',
-    UND_ERR_CONNECT_TIMEOUT: 'no answer within 10 s: the service is starting, asleep, or a firewall drops the traffic',
-    CERT_HAS_EXPIRED: 'its TLS certificate has expired',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
-  };
-  return `GET ${url.href} failed (${lastCause}): ${hints[lastCause] ?? 'the target cannot be reached'}`;
+  return `GET ${url.href} failed (${lastCause}): ${apiNetworkHint(lastCause, 10_000)}`;
 }
 
 let profile: Profile;
@@ -79,15 +69,17 @@ try {
 const secrets = profileSecrets(profile);
 
 // auto: containers when a Docker engine answers and the images are built, else processes.
-let chosen: ReturnType<typeof resolveProvider>;
+let chosen: StackChoice;
 try {
-  chosen = resolveProvider(profile.E2E_PROVIDER);
+  chosen = chooseStack(profile);
 } catch (error) {
   if (!(error instanceof ProviderUnavailable)) throw error;
   process.stderr.write(`e2e ${target}: ${error.message}\n`);
   process.exit(4);
 }
 out(`e2e ${target}: provider ${chosen.provider} (${chosen.reason})`);
+// The run gets the provider chosen here, by name: it is decided once.
+env.E2E_PROVIDER = chosen.provider;
 
 if (profile.E2E_PROVIDER === 'external') {
   out(`e2e ${target}: checking that ${profile.API_URL} answers`);

@@ -28,6 +28,8 @@ export async function startPgBouncer(options: {
   appPassword: string;
   /** Require TLS from clients, with a throwaway self-signed certificate. */
   tls?: boolean;
+  /** Default transaction, as the hosted pooler's 6543; session to reproduce the wrong port. */
+  poolMode?: 'transaction' | 'session';
   onLine?: (line: string) => void;
 }): Promise<PoolerHandle> {
   const dir = path.join(options.runDir, 'pgbouncer');
@@ -49,7 +51,7 @@ export async function startPgBouncer(options: {
       'unix_socket_dir =',
       'auth_type = scram-sha-256',
       `auth_file = ${userlist}`,
-      'pool_mode = transaction',
+      `pool_mode = ${options.poolMode ?? 'transaction'}`,
       'max_client_conn = 500',
       'default_pool_size = 20',
       'server_reset_query =',
