@@ -406,9 +406,16 @@ class Handler(BaseHTTPRequestHandler):
         self.rfile.read(length)
 
     def read_json(self):
-        content_type = self.headers.get("content-type", "").split(";")[0].strip().lower()
+        raw_type, *params = self.headers.get("content-type", "").split(";")
+        content_type = raw_type.strip().lower()
         if content_type != "application/json":
-            raise HttpError(415, "unsupported_media_type", f'Content-Type must be application/json, got "{content_type or "none"}"')
+            raise HttpError(415, "unsupported_media_type", f'Content-Type must be application/json, got "{content_type[:100] or "none"}"')
+        # JSON is UTF-8 (RFC 8259): a body declared in another charset would be misread.
+        for param in params:
+            key, _, value = param.partition("=")
+            charset = value.strip().strip('"').lower()
+            if key.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+                raise HttpError(415, "unsupported_charset", f'a JSON body must be UTF-8; Content-Type declares charset "{charset[:40]}"')
         return parse_body(self.read_body(MAX_BODY_BYTES))
 
 
@@ -458,10 +465,10 @@ def main():
     info(f"listening on http://{CONFIG['host']}:{CONFIG['port']} release {release['commit']} ({release['branch']}) database {mask(CONFIG['database_url'])}")
     while not stop.wait(0.5):
         pass
-    info(f"{SIGNAL_NAME[0]}: no new connections; waiting for in-flight requests")
     server.stopping.set()
     server.shutdown()  # the accept loop ends
     server.socket.close()  # new connections are refused from here
+    info(f"{SIGNAL_NAME[0]}: no new connections; waiting for in-flight requests")
     with server.conn_lock:  # idle keep-alive connections: close them now
         for handler, busy in server.connections.items():
             if not busy:
