@@ -38,7 +38,7 @@ else
     rootfs=$(mktemp -d)
     trap 'rm -rf "$rootfs"' EXIT
     say "debootstrap bookworm (about 40 s)"
-    debootstrap --variant=minbase --include=postgresql-15,pgbouncer,libstdc++6,ca-certificates,openssl bookworm "$rootfs" "$mirror" >/dev/null
+    debootstrap --variant=minbase --include=postgresql-15,pgbouncer,libstdc++6,ca-certificates,openssl,python3,python3-psycopg bookworm "$rootfs" "$mirror" >/dev/null
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* \
            "$rootfs"/var/lib/postgresql/15/main "$rootfs"/etc/postgresql/15/main
     tar -C "$rootfs" -c . | docker import -c 'CMD ["bash"]' - "$OFFLINE_BASE" >/dev/null
@@ -72,6 +72,17 @@ if ! have "$PGBOUNCER_IMAGE"; then
   say "built $PGBOUNCER_IMAGE"
 fi
 
+# The Python example services (examples/python): two tags from one Dockerfile, -api and -worker,
+# each with its own CMD. The tag carries a hash of the sources, so an edit builds a new image.
+py_hash=$(cd examples/python && find . -type f ! -path '*/__pycache__/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)
+python_image="$PYTHON_EXAMPLE_IMAGE:$OFFLINE_VERSION-$py_hash"
+for target in api worker; do
+  if ! have "$python_image-$target"; then
+    build --target "$target" --build-arg BASE_IMAGE="$base" -t "$python_image-$target" examples/python
+    say "built $python_image-$target"
+  fi
+done
+
 cat > .docker-images.env <<ENV
 # Written by scripts/build-images.sh ($mode). Read by the containers provider and docker-compose.test.yml.
 E2E_IMAGE_MODE=$mode
@@ -79,5 +90,8 @@ E2E_NODE_IMAGE=$node
 E2E_POSTGRES_IMAGE=$postgres
 E2E_PGBOUNCER_IMAGE=$PGBOUNCER_IMAGE
 E2E_BASE_IMAGE=$base
+E2E_PYTHON_EXAMPLE_IMAGE=$python_image
+E2E_PYTHON_API_IMAGE=$python_image-api
+E2E_PYTHON_WORKER_IMAGE=$python_image-worker
 ENV
 say "images ready ($mode): node $node, postgres $postgres, pgbouncer $PGBOUNCER_IMAGE"

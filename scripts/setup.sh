@@ -22,6 +22,9 @@ id postgres >/dev/null 2>&1 || [[ " ${missing[*]} " == *" postgresql "* ]] || [[
 # The diagnosis and the catalogue also use: ss and ip (network namespaces), openssl (a TLS pooler).
 { command -v ss >/dev/null 2>&1 && command -v ip >/dev/null 2>&1; } || missing+=(iproute2)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The Python example services (examples/python) need psycopg 3 for the system python3; the Debian
+# package only (no pip): /usr/bin/python3 explicitly, since another python may come first on PATH.
+/usr/bin/python3 -c 'import psycopg' >/dev/null 2>&1 || missing+=(python3-psycopg)
 # With a Docker client, the offline image build needs debootstrap (the images come from Debian packages).
 if command -v docker >/dev/null 2>&1 && ! command -v debootstrap >/dev/null 2>&1; then missing+=(debootstrap); fi
 
@@ -47,7 +50,7 @@ if ((${#missing[@]})); then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   say "installed ${missing[*]}"
 else
-  say "system packages present: postgresql server binaries, pgbouncer, iproute2, openssl"
+  say "system packages present: postgresql server binaries, pgbouncer, iproute2, openssl, python3-psycopg"
 fi
 
 # 3. npm packages, exactly as locked. Skipped when node_modules already matches the lockfile.
