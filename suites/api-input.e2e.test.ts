@@ -32,6 +32,8 @@ const cases: Case[] = [
   { name: 'wrong content type', ...post('type=echo', { 'content-type': 'application/x-www-form-urlencoded' }), status: 415, code: 'unsupported_media_type' },
   { name: 'no content type', ...post('{"type":"echo"}', {}), status: 415, code: 'unsupported_media_type' },
   { name: 'a JSON-ish but different content type', ...post('{"type":"echo"}', { 'content-type': 'application/merge-patch+json' }), status: 415, code: 'unsupported_media_type' },
+  { name: 'JSON declared in another charset', ...post('{"type":"echo"}', { 'content-type': 'application/json; charset=iso-8859-1' }), status: 415, code: 'unsupported_charset' },
+  { name: 'JSON declared as UTF-16', ...post('{"type":"echo"}', { 'content-type': 'application/json; charset="UTF-16"' }), status: 415, code: 'unsupported_charset' },
   { name: 'no body', method: 'POST', path: '/jobs', headers: json, status: 400, code: 'empty_body' },
   { name: 'a JSON array instead of an object', ...post('[{"type":"echo"}]'), status: 400, code: 'invalid_body' },
   { name: 'a JSON string instead of an object', ...post('"echo"'), status: 400, code: 'invalid_body' },
@@ -82,6 +84,25 @@ function oversizedHeaders(): Promise<{ status: number; text: string }> {
   });
 }
 
+/** A POST whose body never arrives in full: the time until the server answers, and what it said. */
+function trickledBody(giveUpMs: number): Promise<{ status: number; text: string; ms: number }> {
+  const url = new URL(stack.apiUrl);
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(url.port), url.hostname, () => {
+      socket.write(`POST /jobs HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"type":`);
+    });
+    const giveUp = setTimeout(() => socket.destroy(new Error(`no answer within ${giveUpMs} ms`)), giveUpMs);
+    let text = '';
+    socket.on('data', (d) => (text += d));
+    socket.on('close', () => {
+      clearTimeout(giveUp);
+      resolve({ status: Number(text.split(' ')[1]), text, ms: Date.now() - started });
+    });
+    socket.on('error', reject);
+  });
+}
+
 describe('bad requests', () => {
   skipUnless(!!stack.directUrl, NEEDS_DIRECT_DB);
   let before: string;
@@ -109,6 +130,16 @@ describe('bad requests', () => {
     expect(res.text).toMatch(/content-type: application\/json/i);
     expect(res.text).toContain('"code":"headers_too_large"');
   });
+
+  // The reference's own limit (CONTRACT.md: not a contract rule), so only where the stack is ours.
+  it('a body that never arrives in full is cut after 10 s with 408 (the reference API)', async ({ skip }) => {
+    if (stack.provider === 'external') skip("the 10 s request timeout is the reference API's choice, not a contract rule");
+    const res = await trickledBody(30_000);
+    expect(res.status, res.text).toBe(408);
+    expect(res.text).toContain('"code":"request_timeout"');
+    expect(res.ms).toBeGreaterThanOrEqual(9_000);
+    expect(res.ms).toBeLessThan(25_000);
+  }, 40_000);
 
   it('a reused idempotency key with a different payload → 409, the first job untouched', async () => {
     const idempotencyKey = newRunId('dup-key');

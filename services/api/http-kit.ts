@@ -32,11 +32,19 @@ export function sendError(res: ServerResponse, error: HttpError): void {
 
 /** Reads and parses a JSON body, refusing wrong content types, oversize and malformed bodies. */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const [rawType, ...params] = (req.headers['content-type'] ?? '').split(';');
+  const type = rawType!.trim().toLowerCase();
   if (type !== 'application/json') {
     // Drain so the connection can be reused, but do not keep what was sent.
     req.resume();
-    throw new HttpError(415, 'unsupported_media_type', `Content-Type must be application/json, got "${type || 'none'}"`);
+    throw new HttpError(415, 'unsupported_media_type', `Content-Type must be application/json, got "${truncate(type, 100) || 'none'}"`);
+  }
+  // JSON is UTF-8 (RFC 8259); a body declared in another charset would be misread, so it is refused.
+  const charset = params.map((p) => p.trim().split('=')).find(([k]) => k!.trim().toLowerCase() === 'charset')?.[1];
+  const declaredCharset = charset?.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+  if (declaredCharset !== undefined && declaredCharset !== 'utf-8' && declaredCharset !== 'utf8') {
+    req.resume();
+    throw new HttpError(415, 'unsupported_charset', `a JSON body must be UTF-8; Content-Type declares charset "${truncate(declaredCharset, 40)}"`);
   }
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -45,13 +53,19 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) {
-      req.resume();
-      throw new HttpError(413, 'payload_too_large', `request body exceeds the limit of ${maxBytes} bytes`);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) {
+        req.resume();
+        throw new HttpError(413, 'payload_too_large', `request body exceeds the limit of ${maxBytes} bytes`);
+      }
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    // The client went away, or the server cut a body that took too long (requestTimeout).
+    throw new HttpError(400, 'request_aborted', `the request body did not arrive in full (${(error as Error).message})`);
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') throw new HttpError(400, 'empty_body', 'request body is empty; expected a JSON object');
