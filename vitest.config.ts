@@ -20,7 +20,8 @@ const e2eProject = (name: string, include: string[]) => ({
   test: {
     name,
     include,
-    globalSetup: ['helpers/vitest/global-setup.ts'],
+    // A failure-catalogue scenario (E2E_SCENARIO) hands its broken-stack plan to the harness first.
+    globalSetup: [...(process.env.E2E_SCENARIO ? ['scenarios/global-setup.ts'] : []), 'helpers/vitest/global-setup.ts'],
     setupFiles: ['helpers/vitest/per-test.ts'],
     // One stack, shared: suites run one file at a time so figures are not skewed by each other.
     fileParallelism: false,

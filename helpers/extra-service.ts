@@ -1,13 +1,16 @@
 // Starts an extra API or worker process next to the stack, for checks that need a service
-// configured differently (bad settings, an unreachable database). Stopped by the test; also
-// covered by the stack's cleanup on Ctrl-C and exit.
+// configured differently (bad settings, an unreachable database): the same services the stack
+// runs (the reference ones, or yours by command). Stopped by the test; also covered by the
+// stack's cleanup on Ctrl-C and exit.
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inject, vi } from 'vitest';
 import { freePort } from './ports.ts';
 import type { ManagedProcess } from './stack/managed-process.ts';
-import { nodeService } from './stack/processes/node-service.ts';
+import { serviceProcess } from './stack/processes/node-service.ts';
+import { runOnce } from './stack/processes/run-once.ts';
+import { processLaunch, type ServicesSpec } from './stack/services.ts';
 
 export interface ExtraService {
   url: string;
@@ -24,14 +27,15 @@ function logPath(name: string): string {
   return path.join(dir, `extra-${name}-${process.pid}-${++counter}.log`);
 }
 
+/** The services the shared stack runs; the processes provider starts them by hand. */
+function stackServices(): ServicesSpec {
+  return inject('stack').services ?? { kind: 'reference' };
+}
+
 /** Runs a service to completion (for boot failures): exit code and everything it printed. */
-export async function runServiceUntilExit(entry: 'api' | 'worker', env: Record<string, string>, timeoutMs = 15_000) {
-  const lines: string[] = [];
-  const proc = nodeService({ name: `${entry}-boot`, entry: `services/${entry}/main.ts`, env: { API_HOST: '127.0.0.1', ...env }, logFile: logPath(entry), onLine: (l) => lines.push(l) }).start();
-  const timer = setTimeout(() => void proc.kill('SIGKILL'), timeoutMs);
-  await proc.waitForExit();
-  clearTimeout(timer);
-  return { code: proc.exitCode, signal: proc.exitSignal, output: lines.join('\n'), lines };
+export async function runServiceUntilExit(role: 'api' | 'worker', env: Record<string, string>, timeoutMs = 15_000) {
+  const r = await runOnce({ name: `${role}-boot`, launch: processLaunch(stackServices(), role), env: { API_HOST: '127.0.0.1', ...env }, logFile: logPath(role), timeoutMs });
+  return { code: r.code, signal: r.signal, output: r.output, lines: r.lines };
 }
 
 /**
@@ -41,18 +45,24 @@ export async function runServiceUntilExit(entry: 'api' | 'worker', env: Record<s
 export async function spawnExtraApi(env: Record<string, string>, portVariable: 'PORT' | 'API_PORT' = 'PORT'): Promise<ExtraService> {
   const port = env[portVariable] || String(await freePort());
   const logFile = logPath('api-extra');
-  const proc = nodeService({
-    name: 'api-extra', entry: 'services/api/main.ts',
-    env: { API_HOST: '127.0.0.1', GIT_COMMIT: 'extra', GIT_BRANCH: 'extra', ...env, [portVariable]: port },
+  const proc = serviceProcess({
+    name: 'api-extra', launch: processLaunch(stackServices(), 'api'),
+    env: { API_HOST: '127.0.0.1', RENDER_GIT_COMMIT: 'extra', RENDER_GIT_BRANCH: 'extra', ...env, [portVariable]: port },
     logFile,
   }).start();
   const url = `http://127.0.0.1:${port}`;
-  await vi.waitFor(
-    async () => {
-      if (proc.exitReason) throw new Error(`extra API exited: ${proc.exitReason}`);
-      await fetch(`${url}/health/live`, { signal: AbortSignal.timeout(1_000) });
-    },
-    { timeout: 15_000, interval: 50 },
-  );
+  try {
+    await vi.waitFor(
+      async () => {
+        if (proc.exitReason) throw new Error(`extra API exited: ${proc.exitReason}`);
+        await fetch(`${url}/health/live`, { signal: AbortSignal.timeout(1_000) });
+      },
+      { timeout: 15_000, interval: 50 },
+    );
+  } catch (error) {
+    // Never an orphan: an API that did not come up is stopped before the error reaches the test.
+    await proc.stop(5_000);
+    throw error;
+  }
   return { url, process: proc, logFile, stop: () => proc.stop(5_000) };
 }

@@ -2,7 +2,7 @@
 // must not disturb the shared stack the other suites use. Started before the file's tests,
 // stopped after them (and on Ctrl-C or crash, like every stack). Skipped on a live target.
 import { afterAll, beforeAll, inject } from 'vitest';
-import { controlUnavailable, skipUnless } from './skip.ts';
+import { missingCapability, skipUnless } from './skip.ts';
 import { startProcessStack, type ProcessStack } from './stack/processes/index.ts';
 import type { StackOptions } from './stack/types.ts';
 
@@ -17,12 +17,13 @@ export const FAST_FAILURE_ENV: Record<string, string> = {
 
 export function useOwnStack(options: StackOptions & { label: string }): { readonly stack: ProcessStack } {
   const shared = inject('stack');
-  const unavailable = controlUnavailable(shared);
+  const unavailable = missingCapability(shared, 'control');
   skipUnless(!unavailable, unavailable ?? '');
   let own: ProcessStack | undefined;
   beforeAll(async () => {
     if (unavailable) return;
-    own = await startProcessStack({ ...options, serviceEnv: { ...FAST_FAILURE_ENV, ...options.serviceEnv } });
+    // The same services as the shared stack: the reference ones, or yours by command.
+    own = await startProcessStack({ services: shared.services, ...options, serviceEnv: { ...FAST_FAILURE_ENV, ...options.serviceEnv } });
     console.log(`[${options.label}] own stack ready in ${(own.endpoints.readyMs / 1000).toFixed(1)} s`);
   }, 60_000);
   afterAll(async () => {

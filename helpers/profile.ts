@@ -1,12 +1,12 @@
 // Loads and validates a target profile. Precedence, highest first: real environment variables,
 // env/<target>.local.env (git-ignored), env/<target>.env. An invalid profile is one error listing
 // one line per bad variable; nothing runs against a half-valid profile.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
 import { crossCheck, profileShape, type Profile } from '../env/schema.ts';
-import { ConfigError, parseEnv } from '../services/shared/env-config.ts';
+import { ConfigError, parseEnv } from '../contract/env-config.ts';
 
 export const ENV_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../env');
 
@@ -63,6 +63,10 @@ export function loadProfile(target: string, env: NodeJS.ProcessEnv = process.env
     problems.push(...error.problems);
   }
   problems.push(...crossCheck(profile ?? merged));
+  if (profile?.E2E_SERVICES_DIR) {
+    const dir = path.resolve(ENV_DIR, '..', profile.E2E_SERVICES_DIR);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) problems.push(`E2E_SERVICES_DIR: expected an existing directory (absolute, or relative to the project root); got "${profile.E2E_SERVICES_DIR}", which is not one`);
+  }
   if (problems.length || !profile) throw new ProfileError(target, problems);
   return { profile, files };
 }

@@ -8,7 +8,8 @@ import { startProcessStack } from '../helpers/stack/processes/index.ts';
 import { REPO_ROOT } from '../helpers/stack/processes/node-service.ts';
 import { findScenario, SCENARIOS, type Scenario } from '../scenarios/index.ts';
 import { loadProfile, profileDir } from '../helpers/profile.ts';
-import { ProviderUnavailable, resolveProvider } from '../helpers/stack/index.ts';
+import { chooseStack, ProviderUnavailable, type StackChoice } from '../helpers/stack/index.ts';
+import { describeServices } from '../helpers/stack/services.ts';
 
 // Options: --list (the scenarios and their stories), --scenario NAME (start the stack broken).
 const args = process.argv.slice(2);
@@ -69,18 +70,19 @@ function prefix(service: string): string {
 const scenarioOptions = typeof scenario?.stack === 'function' ? await scenario.stack() : scenario?.stack;
 if (scenario) console.log(`scenario ${scenario.name}: ${scenario.story}\n`);
 // The provider as for `npm run e2e` (E2E_PROVIDER, auto by default); scenarios break a native stack.
-let provider: ReturnType<typeof resolveProvider>;
+let provider: StackChoice;
 try {
   const profile = loadProfile(process.env.E2E_TARGET ?? 'local', process.env, profileDir()).profile;
   if (profile.E2E_PROVIDER === 'external') throw new ProviderUnavailable('E2E_PROVIDER=external: stack:up starts a local stack; use processes, containers or auto');
-  provider = scenario ? { provider: 'processes', reason: 'scenarios run on native processes' } : resolveProvider(profile.E2E_PROVIDER);
+  provider = scenario ? { provider: 'processes', reason: 'scenarios run on native processes', services: { kind: 'reference' } } : chooseStack(profile);
 } catch (error) {
   console.error(`stack:up: ${(error as Error).message}`);
   process.exit(2);
 }
-console.log(`stack: provider ${provider.provider} (${provider.reason})`);
+console.log(`stack: provider ${provider.provider} (${provider.reason}); services: ${describeServices(provider.services!)}`);
 const startFor = provider.provider === 'containers' ? (await import('../helpers/stack/containers/index.ts')).startContainerStack : startProcessStack;
 const stack = await startFor({
+  services: provider.services,
   ...scenarioOptions,
   label: 'stack-up',
   onProgress: (m) => console.log(`stack: ${m}`),

@@ -7,7 +7,7 @@ import { ApiClient } from '../helpers/api-client.ts';
 import { errorBodySchema } from '../helpers/contract.ts';
 import { withPgClient } from '../helpers/db-client.ts';
 import { newRunId, waitForFinalState } from '../helpers/jobs.ts';
-import { NEEDS_DIRECT_DB, skipUnless } from '../helpers/skip.ts';
+import { needs } from '../helpers/skip.ts';
 
 const stack = inject('stack');
 const api = new ApiClient(stack.apiUrl);
@@ -104,7 +104,7 @@ function trickledBody(giveUpMs: number): Promise<{ status: number; text: string;
 }
 
 describe('bad requests', () => {
-  skipUnless(!!stack.directUrl, NEEDS_DIRECT_DB);
+  needs(stack, 'directDatabase');
   let before: string;
   beforeAll(async () => {
     if (stack.directUrl) before = await jobRowsFingerprint();
@@ -133,7 +133,7 @@ describe('bad requests', () => {
 
   // The reference's own limit (CONTRACT.md: not a contract rule), so only where the stack is ours.
   it('a body that never arrives in full is cut after 10 s with 408 (the reference API)', async ({ skip }) => {
-    if (stack.provider === 'external') skip("the 10 s request timeout is the reference API's choice, not a contract rule");
+    if (!stack.capabilities.referenceServices) skip("the 10 s request timeout is the reference API's choice, not a contract rule");
     const res = await trickledBody(30_000);
     expect(res.status, res.text).toBe(408);
     expect(res.text).toContain('"code":"request_timeout"');

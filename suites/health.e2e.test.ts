@@ -5,7 +5,7 @@ import { ApiClient } from '../helpers/api-client.ts';
 import { describeIssues, healthReportSchema } from '../helpers/contract.ts';
 import { spawnExtraApi, type ExtraService } from '../helpers/extra-service.ts';
 import { freePort } from '../helpers/ports.ts';
-import { controlUnavailable, skipUnless } from '../helpers/skip.ts';
+import { needs } from '../helpers/skip.ts';
 import { diagnoseConnectError } from '../helpers/diagnose/connect-error.ts';
 import { addMeta } from '../helpers/report/meta.ts';
 import pg from 'pg';
@@ -43,7 +43,7 @@ describe('health endpoints', () => {
     expect(body.status).not.toBe('fail');
     // Against a stack it started, the suite knows the release; a live target's is checked by the
     // deploy suite against EXPECTED_COMMIT, with the diagnosis.
-    const started = stack.provider !== 'external';
+    const started = !!stack.services;
     if (started) {
       expect(body.releaseId, 'releaseId must be the commit the stack deployed').toBe(stack.release.commit);
       expect(body.branch).toBe(stack.release.branch);
@@ -70,10 +70,10 @@ describe('health endpoints', () => {
     const byName = new Map(settings.map((s) => [s.name, s]));
     expect(byName.get('DATABASE_URL')).toEqual({ name: 'DATABASE_URL', source: 'env', secret: true });
     for (const s of settings) expect(s.secret ? s.value : 'ok', `${s.name} is secret but its value is shown`).toBe(s.secret ? undefined : 'ok');
-    if (stack.provider !== 'external') {
+    if (stack.services) {
       // Containers get the platform's PORT=10000 behind a mapped port; native processes listen on the
       // URL's port. A live target sits behind the platform's proxy: nothing to compare there.
-      const port = stack.provider === 'containers' ? '10000' : new URL(stack.apiUrl).port;
+      const port = stack.apiPortGiven ?? new URL(stack.apiUrl).port;
       expect(byName.get('PORT')).toMatchObject({ source: 'env', value: port });
       const commit = byName.get('RENDER_GIT_COMMIT') ?? byName.get('GIT_COMMIT');
       expect(commit).toMatchObject({ source: 'env', value: stack.release.commit });
@@ -100,7 +100,7 @@ describe('health tells the truth', () => {
 });
 
 describe('readiness gating (a second API process)', () => {
-  skipUnless(stack.provider === 'processes', controlUnavailable(stack) ?? 'needs the processes provider to start services by hand');
+  needs(stack, 'bootServices');
   let extra: ExtraService | undefined;
   let proxy: net.Server | undefined;
   afterEach(async () => {

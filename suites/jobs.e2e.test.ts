@@ -4,7 +4,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { addMeta } from '../helpers/report/meta.ts';
 import { ApiClient } from '../helpers/api-client.ts';
 import { withPgClient } from '../helpers/db-client.ts';
-import { NEEDS_DIRECT_DB } from '../helpers/skip.ts';
+import { CAPABILITY_REASONS } from '../helpers/skip.ts';
 import { completionMs, createdRunIds, newRunId, percentile, waitForFinalState } from '../helpers/jobs.ts';
 
 const stack = inject('stack');
@@ -15,7 +15,7 @@ const timeout = profile.E2E_JOB_TIMEOUT_MS;
 describe('jobs', () => {
   // On a live target the suite removes the finished jobs it created, and only those.
   afterAll(async () => {
-    if (stack.provider !== 'external') return;
+    if (stack.services) return;
     const runIds = createdRunIds();
     if (!stack.poolerUrl || runIds.length === 0) return;
     await withPgClient(stack.poolerUrl, (db) =>
@@ -57,7 +57,7 @@ describe('jobs', () => {
   });
 
   it('external sends the API key header and survives a 503 from the external API', async (ctx) => {
-    ctx.skip(!stack.mockUrl, 'needs the mock external API to plan a 503: the live target calls the real one');
+    ctx.skip(!stack.capabilities.mockExternal, CAPABILITY_REASONS.mockExternal);
     const ref = newRunId('external');
     const plan = await fetch(`${stack.mockUrl}/__mock/failures`, {
       method: 'POST',
@@ -92,7 +92,7 @@ describe('jobs', () => {
   });
 
   it('200 jobs over two workers: each runs exactly once, and both workers take part', async (ctx) => {
-    ctx.skip(!stack.directUrl, NEEDS_DIRECT_DB);
+    ctx.skip(!stack.capabilities.directDatabase, CAPABILITY_REASONS.directDatabase);
     const runId = newRunId('exactly-once');
     const ids: string[] = [];
     for (let batch = 0; batch < 10; batch++) {
@@ -127,7 +127,7 @@ describe('jobs', () => {
   // The crashed state is built in SQL (a job leased long ago by a worker that no longer exists),
   // rather than waiting for a real crash: the recovery is what is under test.
   it('a job whose worker died is claimed again after its lease expires', async (ctx) => {
-    ctx.skip(!stack.directUrl, NEEDS_DIRECT_DB);
+    ctx.skip(!stack.capabilities.directDatabase, CAPABILITY_REASONS.directDatabase);
     const runId = newRunId('lease');
     await withPgClient(stack.directUrl!, async (db) => {
       const { rows } = await db.query<{ id: string }>(

@@ -1,6 +1,6 @@
 // What kind of database URL is this? Direct host or pooler, session or transaction port, and the
 // hosted pooler's user form. Pure: no network. The checks a person would do by eye, written down.
-import { maskUrlPasswords } from '../../services/shared/mask.ts';
+import { maskUrlPasswords } from '../../contract/mask.ts';
 
 export type UrlKind = 'supabase-pooler' | 'supabase-direct' | 'other';
 export type PortMode = 'transaction' | 'session' | 'unknown';

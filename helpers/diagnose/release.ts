@@ -1,6 +1,6 @@
 // Is the deployed release the expected one? When not, say so side by side, with the likely cause.
 // This is the incident's root cause: a service deploying from the wrong branch ran months-old code.
-import { sameCommit } from '../../services/shared/release.ts';
+import { sameCommit } from '../../contract/release.ts';
 
 export interface Release {
   commit: string;

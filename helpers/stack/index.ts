@@ -8,6 +8,9 @@ import { findNativeBinaries } from './processes/binaries.ts';
 import { startProcessStack } from './processes/index.ts';
 import type { ProviderName, StackOptions, StartedStack } from './types.ts';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from './repo-root.ts';
+import type { ServicesSpec } from './services.ts';
 
 export class ProviderUnavailable extends Error {}
 
@@ -53,6 +56,44 @@ export function resolveProvider(requested: Profile['E2E_PROVIDER'], probe: Provi
       );
     }
   }
+}
+
+export interface StackChoice {
+  provider: ProviderName;
+  reason: string;
+  /** The API and worker to run (undefined for a live target). */
+  services?: ServicesSpec;
+}
+
+/**
+ * The one place that decides which provider and which services a run gets. `project` is the
+ * vitest project: e2e-containers always runs containers; in the e2e project `auto` means native
+ * processes (npm test covers containers in its own project); `npm run e2e` (no project) resolves
+ * `auto` fully and then names its choice explicitly to the run it starts.
+ */
+export function chooseStack(profile: Profile, project?: string, probe: ProviderProbe = realProbe): StackChoice {
+  const hasCommands = !!profile.E2E_API_CMD;
+  const hasImages = !!profile.E2E_API_IMAGE;
+  let choice: { provider: ProviderName; reason: string };
+  if (project === 'e2e-containers') choice = resolveProvider('containers', probe);
+  else if (profile.E2E_PROVIDER !== 'auto') choice = resolveProvider(profile.E2E_PROVIDER, probe);
+  else if (hasImages && !hasCommands) choice = { ...resolveProvider('containers', probe), reason: 'auto: your services are images (E2E_API_IMAGE)' };
+  else if (hasCommands && !hasImages) choice = { ...resolveProvider('processes', probe), reason: 'auto: your services are commands (E2E_API_CMD)' };
+  else if (project === 'e2e') choice = { ...resolveProvider('processes', probe), reason: 'auto in the e2e project: native processes (the e2e-containers project covers containers)' };
+  else choice = resolveProvider('auto', probe);
+  return { ...choice, services: servicesFor(profile, choice.provider) };
+}
+
+/** The services a provider runs for this profile: yours when the profile names them, else the reference ones. */
+export function servicesFor(profile: Profile, provider: ProviderName): ServicesSpec | undefined {
+  if (provider === 'external') return undefined;
+  if (provider === 'processes' && profile.E2E_API_CMD && profile.E2E_WORKER_CMD && profile.E2E_MIGRATE_CMD) {
+    return { kind: 'commands', api: profile.E2E_API_CMD, worker: profile.E2E_WORKER_CMD, migrate: profile.E2E_MIGRATE_CMD, dir: path.resolve(REPO_ROOT, profile.E2E_SERVICES_DIR ?? '.') };
+  }
+  if (provider === 'containers' && profile.E2E_API_IMAGE && profile.E2E_WORKER_IMAGE && profile.E2E_MIGRATE_CMD) {
+    return { kind: 'images', api: profile.E2E_API_IMAGE, worker: profile.E2E_WORKER_IMAGE, migrate: profile.E2E_MIGRATE_CMD };
+  }
+  return { kind: 'reference' };
 }
 
 export async function startStack(provider: ProviderName, profile: Profile, options: StackOptions = {}): Promise<StartedStack> {

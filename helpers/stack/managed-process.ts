@@ -17,6 +17,8 @@ export interface ManagedProcessOptions {
   onLine?: (line: string) => void;
   /** The signal that asks this program to stop cleanly (Postgres: SIGINT = fast shutdown). */
   stopSignal?: NodeJS.Signals;
+  /** Signal the whole process group on stop (a shell that wraps the real service). */
+  signalGroup?: boolean;
 }
 
 export class ManagedProcess {
@@ -99,7 +101,7 @@ export class ManagedProcess {
   async stop(timeoutMs = 10_000, signal: NodeJS.Signals = this.options.stopSignal ?? 'SIGTERM'): Promise<void> {
     if (!this.running || !this.child?.pid) return;
     try {
-      process.kill(this.child.pid, signal);
+      process.kill(this.options.signalGroup ? -this.child.pid : this.child.pid, signal);
     } catch {
       return;
     }

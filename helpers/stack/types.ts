@@ -1,11 +1,34 @@
 // The Stack interface every suite uses without knowing how the stack runs. Providers (native
-// processes now; containers and a live external target later) all hand tests the same endpoints.
+// processes, containers, a live external target) all hand tests the same endpoints, and say what
+// they can do: suites skip on a missing capability, with its reason, never on a provider's name.
+import type { ServicesSpec } from './services.ts';
 
 export type ProviderName = 'processes' | 'containers' | 'external';
+
+/** What a started stack lets the suites do beyond HTTP to the API. */
+export interface Capabilities {
+  /** Stop, kill and restart the stack's services; start stacks of a suite's own with these services. */
+  control: boolean;
+  /** Start one more API or worker with chosen settings (bad config, another port, another DATABASE_URL). */
+  bootServices: boolean;
+  /** A direct (non-pooled) database connection, to read rows back. */
+  directDatabase: boolean;
+  /** The mock external API the workers call, to see what they sent. */
+  mockExternal: boolean;
+  /** A network of its own, with an inside and an outside (containers). */
+  ownNetwork: boolean;
+  /** The services are the reference services, with their test-only defect switches. */
+  referenceServices: boolean;
+  /** Each service's own output, captured by the stack. */
+  serviceLogs: boolean;
+}
 
 /** Plain data, serialisable: it crosses from globalSetup to test workers via provide/inject. */
 export interface StackEndpoints {
   provider: ProviderName;
+  capabilities: Capabilities;
+  /** The API and worker this stack runs (none for a live target). */
+  services?: ServicesSpec;
   /** Base URL of the API, e.g. http://127.0.0.1:41234 */
   apiUrl: string;
   /** The services' DATABASE_URL: through the transaction-mode pooler. Contains a password. */
@@ -28,6 +51,8 @@ export interface StackEndpoints {
   servicesImage?: string;
   /** Process ids of the services, for liveness checks (processes provider). */
   pids?: Record<string, number>;
+  /** The PORT the API was given, where it differs from the URL's port (containers: 10000 behind a mapped port). */
+  apiPortGiven?: string;
   /** Wall time from start() to every service ready. */
   readyMs: number;
   /** Secrets the run created; reports and logs must never contain them. */
@@ -41,6 +66,8 @@ export interface StartedStack {
 }
 
 export interface StackOptions {
+  /** Which API and worker to run (default: the reference services). */
+  services?: ServicesSpec;
   /** Number of worker instances (default 2). */
   workers?: number;
   /** Extra environment for the API and workers (short test intervals, defect switches). */

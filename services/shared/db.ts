@@ -50,4 +50,4 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
   }
 }
 
-export { maskUrlPasswords as maskUrl } from './mask.ts';
+export { maskUrlPasswords as maskUrl } from '../../contract/mask.ts';

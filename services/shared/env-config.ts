@@ -1,7 +1,9 @@
 // Boot-time configuration: every setting comes from the environment and is validated with zod.
 // A bad or missing variable ends the process at once with one line per variable, never a stack trace.
 import { z } from 'zod';
-import { maskUrlPasswords } from './mask.ts';
+import { ConfigError, parseEnv, type EnvShape } from '../../contract/env-config.ts';
+
+export { ConfigError, parseEnv, type EnvShape };
 
 export type SettingSource = 'env' | 'default';
 export interface SettingReport {
@@ -10,43 +12,6 @@ export interface SettingReport {
   /** Only for settings that are not secret. */
   value?: string;
   secret: boolean;
-}
-
-export class ConfigError extends Error {
-  constructor(public readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'ConfigError';
-  }
-}
-
-export type EnvShape = Record<string, z.ZodType>;
-
-/** Parses `env` against `shape`, naming each offending variable and what it expects. */
-export function parseEnv<S extends EnvShape>(
-  shape: S,
-  env: NodeJS.ProcessEnv,
-): z.infer<z.ZodObject<S>> {
-  // Empty strings count as unset: platforms often render an unset variable as "".
-  const input: Record<string, string | undefined> = {};
-  for (const key of Object.keys(shape)) {
-    const raw = env[key];
-    input[key] = raw === undefined || raw.trim() === '' ? undefined : raw.trim();
-  }
-  const result = z.object(shape).safeParse(input);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const name = String(issue.path[0] ?? '(environment)');
-    const expected = shape[name]?.description;
-    const got = input[name] === undefined ? 'it is not set' : `got "${describeValue(name, input[name]!)}"`;
-    return `${name}: ${expected ? `expected ${expected}` : issue.message}; ${got}`;
-  });
-  throw new ConfigError(problems);
-}
-
-function describeValue(name: string, value: string): string {
-  if (/PASSWORD|SECRET|KEY|TOKEN/i.test(name)) return '***';
-  if (/URL/i.test(name)) return maskUrlPasswords(value);
-  return value.length > 60 ? `${value.slice(0, 57)}...` : value;
 }
 
 /** Which settings came from the environment and which from defaults; secrets show no value. */

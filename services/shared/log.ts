@@ -1,6 +1,6 @@
 // One-line logs with a timestamp and the service name. Connection strings are masked on the way
 // out, so a password in DATABASE_URL cannot reach a log even through an error message.
-import { maskUrlPasswords } from './mask.ts';
+import { maskUrlPasswords } from '../../contract/mask.ts';
 
 export interface Logger {
   info(message: string): void;

@@ -1,4 +1,5 @@
 import { derivedSetting, type SettingReport } from './env-config.ts';
+export { sameCommit } from '../../contract/release.ts';
 
 // Release identity: which commit and branch this process runs. The platform (Render) sets
 // RENDER_GIT_COMMIT / RENDER_GIT_BRANCH; anywhere else GIT_COMMIT / GIT_BRANCH.
@@ -22,14 +23,6 @@ export function releaseFromEnv(env: NodeJS.ProcessEnv): ReleaseIdentity {
   const [commit, commitSource] = pick(['RENDER_GIT_COMMIT', 'GIT_COMMIT']);
   const [branch, branchSource] = pick(['RENDER_GIT_BRANCH', 'GIT_BRANCH']);
   return { commit, branch, commitSource, branchSource };
-}
-
-/** A short expected commit (7+ hex digits) matches its full form. */
-export function sameCommit(expected: string, deployed: string): boolean {
-  const a = expected.trim().toLowerCase();
-  const b = deployed.trim().toLowerCase();
-  if (!/^[0-9a-f]{7,40}$/.test(a) || !/^[0-9a-f]{7,40}$/.test(b)) return a === b;
-  return a.length <= b.length ? b.startsWith(a) : a.startsWith(b);
 }
 
 export function releaseSettings(release: ReleaseIdentity): SettingReport[] {

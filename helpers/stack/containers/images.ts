@@ -49,7 +49,7 @@ function filesUnder(dir: string): string[] {
 /** The services image for the current sources; built when missing (about 10 s). */
 export async function servicesImage(images: ImageSet, progress: (m: string) => void): Promise<string> {
   const hash = createHash('sha256');
-  const inputs = [...filesUnder(path.join(REPO_ROOT, 'services')), ...['package.json', 'package-lock.json', 'tsconfig.json'].map((f) => path.join(REPO_ROOT, f))].sort();
+  const inputs = [...filesUnder(path.join(REPO_ROOT, 'services')), ...filesUnder(path.join(REPO_ROOT, 'contract')), ...['package.json', 'package-lock.json', 'tsconfig.json'].map((f) => path.join(REPO_ROOT, f))].sort();
   for (const file of inputs) hash.update(path.relative(REPO_ROOT, file)).update(readFileSync(file));
   hash.update(images.node);
   const tag = `pooler-queue-e2e/services:${hash.digest('hex').slice(0, 12)}`;

@@ -7,7 +7,9 @@ import { createWriteStream, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { migrate } from '../../../services/migrate.ts';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { ServicesSpec } from '../services.ts';
 import { waitUntil } from '../../wait.ts';
 import { registerTeardown, startWatchdog } from '../cleanup.ts';
 import { queryOnce } from '../processes/postgres.ts';
@@ -35,6 +37,11 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
   const { GenericContainer, Network, Wait } = await import('testcontainers');
   const started = Date.now();
   const progress = options.onProgress ?? (() => undefined);
+  const services: ServicesSpec = options.services ?? { kind: 'reference' };
+  if (services.kind === 'commands') throw new Error(`the containers provider runs images, not commands (${services.api}): set E2E_API_IMAGE and E2E_WORKER_IMAGE, or use E2E_PROVIDER=processes`);
+  for (const name of ['databaseUrl', 'poolerTls', 'skipReadiness'] as const) {
+    if (options[name] !== undefined) throw new Error(`the containers provider does not support the stack option ${name} (broken-stack scenarios run on the processes provider)`);
+  }
   const images = recordedImages();
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-containers-'));
   const logDir = path.join(runDir, 'logs');
@@ -113,12 +120,25 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     );
     const poolerUrl = `postgresql://app:${password}@127.0.0.1:${pooler.getMappedPort(6432)}/app`;
     await waitUntil(() => queryOnce(poolerUrl, 'SELECT 1').then(() => true), { what: 'pgbouncer passing queries to postgres', timeoutMs: 30_000 });
-    progress('migrating the schema through the pooler');
-    await migrate(poolerUrl, () => undefined);
-
     // Inside the network the services reach the pooler by its alias, as on the platform.
+    const networkDbUrl = `postgresql://app:${password}@pooler:6432/app`;
+    const spec = services;
+    const imageOf = (role: 'api' | 'worker') => (spec.kind === 'images' ? spec[role] : servicesTag);
+    // The reference image holds all three services; yours run their image's own command.
+    const commandOf = (role: 'api' | 'worker'): string[] | undefined => (spec.kind === 'images' ? undefined : ['node', '--import', 'tsx', `services/${role}/main.ts`]);
+    progress(`migrating the schema through the pooler (${spec.kind === 'images' ? `${spec.migrate} in ${spec.worker}` : 'services/migrate.ts'})`);
+    await runMigration({
+      image: imageOf('worker'),
+      command: spec.kind === 'images' ? ['sh', '-c', spec.migrate] : ['node', '--import', 'tsx', 'services/migrate.ts'],
+      network: network.getName(),
+      env: { DATABASE_URL: networkDbUrl },
+      logFile: path.join(logDir, 'migrate.log'),
+      onContainer: (id) => watchdog.addContainer(id),
+    });
+    logFiles.migrate = path.join(logDir, 'migrate.log');
+
     const serviceEnv: Record<string, string> = {
-      DATABASE_URL: `postgresql://app:${password}@pooler:6432/app`,
+      DATABASE_URL: networkDbUrl,
       RENDER_GIT_COMMIT: release.commit,
       RENDER_GIT_BRANCH: release.branch,
       PORT: String(PLATFORM_PORT),
@@ -127,19 +147,21 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
       ...options.serviceEnv,
     };
     progress(`starting the mock external API, the API and ${options.workers ?? 2} workers (${servicesTag})`);
-    const service = (name: string, command: string[], env: Record<string, string>) =>
-      new GenericContainer(servicesTag).withNetwork(network).withNetworkAliases(name).withEnvironment(env).withCommand(command).withLogConsumer(logsTo(name));
+    const service = (name: string, image: string, command: string[] | undefined, env: Record<string, string>) => {
+      const c = new GenericContainer(image).withNetwork(network).withNetworkAliases(name).withEnvironment(env).withLogConsumer(logsTo(name));
+      return command ? c.withCommand(command) : c;
+    };
     const [mock, api] = await Promise.all([
       track(
         'mock-external',
-        service('mock-external', ['node', '--import', 'tsx', 'services/mock-external/main.ts'], { PORT: String(PLATFORM_PORT), MOCK_HOST: '0.0.0.0', EXTERNAL_API_KEY: apiKey })
+        service('mock-external', servicesTag, ['node', '--import', 'tsx', 'services/mock-external/main.ts'], { PORT: String(PLATFORM_PORT), MOCK_HOST: '0.0.0.0', EXTERNAL_API_KEY: apiKey })
           .withExposedPorts(PLATFORM_PORT)
           .withWaitStrategy(Wait.forHttp('/__mock/health', PLATFORM_PORT).forStatusCode(200))
           .start(),
       ),
       track(
         'api',
-        service('api', ['node', '--import', 'tsx', 'services/api/main.ts'], { ...serviceEnv, ...options.apiEnv })
+        service('api', imageOf('api'), commandOf('api'), { ...serviceEnv, ...options.apiEnv })
           .withExposedPorts(PLATFORM_PORT)
           .withWaitStrategy(Wait.forHttp('/health/ready', PLATFORM_PORT).forStatusCode(200))
           .withStartupTimeout(60_000)
@@ -148,18 +170,14 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     ]);
     const workers = Array.from({ length: options.workers ?? 2 }, (_, i) => `worker-${i + 1}`);
     await Promise.all(
-      workers.map((id) =>
-        track(
-          id,
-          service(id, ['node', '--import', 'tsx', 'services/worker/main.ts'], {
-            ...serviceEnv, WORKER_INSTANCE_ID: id, EXTERNAL_API_URL: `http://mock-external:${PLATFORM_PORT}`, EXTERNAL_API_KEY: apiKey, ...options.workerEnv,
-          })
-            // A worker has no port: it is ready when its heartbeat row says so (checked below).
-            .withWaitStrategy(Wait.forLogMessage(/worker .* started/))
-            .withStartupTimeout(60_000)
-            .start(),
-        ),
-      ),
+      workers.map((id) => {
+        const worker = service(id, imageOf('worker'), commandOf('worker'), {
+          ...serviceEnv, WORKER_INSTANCE_ID: id, EXTERNAL_API_URL: `http://mock-external:${PLATFORM_PORT}`, EXTERNAL_API_KEY: apiKey, ...options.workerEnv,
+        }).withStartupTimeout(60_000);
+        // A worker has no port: it is ready when its heartbeat row says so (checked below). The
+        // reference worker also says so in its log; other workers' logs are their own business.
+        return track(id, (spec.kind === 'reference' ? worker.withWaitStrategy(Wait.forLogMessage(/worker .* started/)) : worker).start());
+      }),
     );
     await Promise.all(
       workers.map((id) =>
@@ -172,6 +190,10 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
 
     const endpoints: StackEndpoints = {
       provider: 'containers',
+      // No control over single services yet: the resilience suites run on the processes provider.
+      capabilities: { control: false, bootServices: false, directDatabase: true, mockExternal: true, ownNetwork: true, referenceServices: spec.kind === 'reference', serviceLogs: true },
+      services: spec,
+      apiPortGiven: String(PLATFORM_PORT),
       apiUrl: `http://127.0.0.1:${api.getMappedPort(PLATFORM_PORT)}`,
       poolerUrl,
       directUrl,
@@ -191,5 +213,27 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+const exec = promisify(execFile);
+
+/** Runs the migration once, in a container on the stack's network, and fails with its output. */
+async function runMigration(o: { image: string; command: string[]; network: string; env: Record<string, string>; logFile: string; onContainer: (id: string) => void }): Promise<void> {
+  const name = `e2e-migrate-${process.pid}-${Date.now()}`;
+  const envArgs = Object.entries(o.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  const { stdout: id } = await exec('docker', ['create', '--name', name, '--network', o.network, ...envArgs, o.image, ...o.command]);
+  o.onContainer(id.trim());
+  try {
+    await exec('docker', ['start', name]);
+    const { stdout: code } = await exec('docker', ['wait', name], { timeout: 120_000 });
+    const { stdout, stderr } = await exec('docker', ['logs', name], { maxBuffer: 8 * 1024 * 1024 });
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(o.logFile, stdout + stderr);
+    if (code.trim() !== '0') {
+      throw new Error(`the migration (${o.command.join(' ')} in ${o.image}) exited with code ${code.trim()}; its output ends with:\n${(stdout + stderr).trimEnd().split('\n').slice(-15).join('\n')}`);
+    }
+  } finally {
+    await exec('docker', ['rm', '-f', name]).catch(() => undefined);
   }
 }

@@ -4,7 +4,6 @@
 import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { migrate } from '../../../services/migrate.ts';
 import { freePort } from '../../ports.ts';
 import { waitUntil } from '../../wait.ts';
 import { registerTeardown, startWatchdog } from '../cleanup.ts';
@@ -14,7 +13,9 @@ import { keepLogsAndRemove } from '../run-dir.ts';
 import { newSecret, urlPasswords } from '../secrets.ts';
 import type { StackEndpoints, StackOptions, StartedStack } from '../types.ts';
 import { findNativeBinaries, unprivilegedUser } from './binaries.ts';
-import { nodeService } from './node-service.ts';
+import { serviceProcess } from './node-service.ts';
+import { runOnce } from './run-once.ts';
+import { describeServices, mockExternalLaunch, processLaunch, type ServicesSpec } from '../services.ts';
 import { queryOnce, startPostgres } from './postgres.ts';
 import { startPgBouncer } from './pgbouncer.ts';
 
@@ -49,8 +50,14 @@ export interface ProcessStack extends StartedStack {
   control: StackControl;
 }
 
+/** What the processes provider can do, whatever services it runs. */
+const PROCESS_CAPABILITIES = { control: true, bootServices: true, directDatabase: true, mockExternal: true, ownNetwork: false, serviceLogs: true };
+
 export async function startProcessStack(options: StackOptions = {}): Promise<ProcessStack> {
   const started = Date.now();
+  const services: ServicesSpec = options.services ?? { kind: 'reference' };
+  // Refuse what this provider cannot honour, by name, before anything starts.
+  const launch = { api: processLaunch(services, 'api'), worker: processLaunch(services, 'worker'), migrate: processLaunch(services, 'migrate') };
   const progress = options.onProgress ?? (() => undefined);
   const bins = findNativeBinaries();
   const user = unprivilegedUser();
@@ -112,29 +119,34 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
       waitUntil(() => queryOnce(pooler.harnessUrl, 'SELECT 1').then(() => true), { what: 'pgbouncer passing queries', timeoutMs: 30_000, abortIf: () => pooler.process.exitReason }),
     );
 
-    progress('migrating the schema through the pooler');
-    await migrate(pooler.harnessUrl, () => undefined);
+    progress(`migrating the schema through the pooler (${services.kind === 'reference' ? 'services/migrate.ts' : services.kind === 'commands' ? services.migrate : ''})`);
+    const migration = await runOnce({ name: 'migrate', launch: launch.migrate, env: { DATABASE_URL: pooler.harnessUrl }, logFile: logFile('migrate'), timeoutMs: 60_000, onLine: lineSink('migrate') });
+    if (migration.code !== 0) {
+      const how = migration.timedOut ? 'did not finish within 60 s' : migration.signal ? `was killed by ${migration.signal}` : `exited with code ${migration.code}`;
+      throw new Error(`the migration command ${how}; its output ends with:\n${migration.lines.slice(-15).join('\n')}`);
+    }
 
     progress('starting the mock external API');
     const mockPort = await freePort();
     const mockUrl = `http://127.0.0.1:${mockPort}`;
     const mock = track(
-      nodeService({ name: 'mock-external', entry: 'services/mock-external/main.ts', env: { PORT: String(mockPort), EXTERNAL_API_KEY: apiKey }, logFile: logFile('mock-external'), onLine: lineSink('mock-external') }).start(),
+      serviceProcess({ name: 'mock-external', launch: mockExternalLaunch(), env: { PORT: String(mockPort), EXTERNAL_API_KEY: apiKey }, logFile: logFile('mock-external'), onLine: lineSink('mock-external') }).start(),
     );
 
     const serviceEnv: Record<string, string> = {
       DATABASE_URL: options.databaseUrl ? options.databaseUrl(poolerUrl) : poolerUrl,
-      GIT_COMMIT: release.commit,
-      GIT_BRANCH: release.branch,
+      // The release identity as Render sets it.
+      RENDER_GIT_COMMIT: release.commit,
+      RENDER_GIT_BRANCH: release.branch,
       ...TEST_SERVICE_ENV,
       ...options.serviceEnv,
     };
 
-    progress('starting the API and workers');
+    progress(`starting the API and workers: ${describeServices(services)}`);
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const api = track(
-      nodeService({ name: 'api', entry: 'services/api/main.ts', env: { ...serviceEnv, PORT: String(apiPort), API_HOST: '127.0.0.1', ...options.apiEnv }, logFile: logFile('api'), onLine: lineSink('api') }).start(),
+      serviceProcess({ name: 'api', launch: launch.api, env: { ...serviceEnv, PORT: String(apiPort), API_HOST: '127.0.0.1', ...options.apiEnv }, logFile: logFile('api'), onLine: lineSink('api') }).start(),
     );
     const workers: string[] = [];
     const workerProcs: ManagedProcess[] = [];
@@ -143,8 +155,8 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
       workers.push(id);
       workerProcs.push(
         track(
-          nodeService({
-            name: id, entry: 'services/worker/main.ts',
+          serviceProcess({
+            name: id, launch: launch.worker,
             env: { ...serviceEnv, WORKER_INSTANCE_ID: id, EXTERNAL_API_URL: mockUrl, EXTERNAL_API_KEY: apiKey, ...options.workerEnv },
             logFile: logFile(id), onLine: lineSink(id),
           }).start(),
@@ -186,6 +198,8 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
 
     const endpoints: StackEndpoints = {
       provider: 'processes',
+      capabilities: { ...PROCESS_CAPABILITIES, referenceServices: services.kind === 'reference' },
+      services,
       apiUrl,
       // What the services were given: a broken scenario's URL is what the checks must diagnose.
       poolerUrl: serviceEnv.DATABASE_URL,

@@ -1,14 +1,13 @@
-// Starts one of the TypeScript services (API, worker, mock) with node + tsx, configured only
-// through environment variables, exactly as the platform would.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Starts a service process (the reference services with node + tsx, or the user's command line),
+// configured only through environment variables, exactly as the platform would.
 import { ManagedProcess } from '../managed-process.ts';
+import type { ServiceLaunch } from '../services.ts';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export { REPO_ROOT } from '../repo-root.ts';
 
-export function nodeService(options: {
+export function serviceProcess(options: {
   name: string;
-  entry: string; // path relative to the repo root
+  launch: ServiceLaunch;
   env: Record<string, string>;
   logFile: string;
   onLine?: (line: string) => void;
@@ -17,17 +16,18 @@ export function nodeService(options: {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    NODE_ENV: 'test',
+    ...options.launch.env,
     ...options.env,
   };
   return new ManagedProcess({
     name: options.name,
-    command: process.execPath,
-    args: ['--import', 'tsx', path.join(REPO_ROOT, options.entry)],
-    cwd: REPO_ROOT,
+    command: options.launch.command,
+    args: options.launch.args,
+    cwd: options.launch.cwd,
     env,
     logFile: options.logFile,
     onLine: options.onLine,
     stopSignal: 'SIGTERM',
+    signalGroup: options.launch.viaShell,
   });
 }
