@@ -4,27 +4,30 @@ import type { TestProject } from 'vitest/node';
 import { loadProfile, profileDir, ProfileError } from '../profile.ts';
 import { redact } from '../redact.ts';
 import { runSecrets } from '../report/secrets.ts';
-import { ProviderUnavailable, resolveProvider, startStack } from '../stack/index.ts';
+import { chooseStack, ProviderUnavailable, type StackChoice, startStack } from '../stack/index.ts';
+import { stackPlan } from '../stack/plan.ts';
+import { describeServices } from '../stack/services.ts';
 import type { StackEndpoints } from '../stack/types.ts';
 import type { Profile } from '../../env/schema.ts';
-import { findScenario } from '../../scenarios/index.ts';
-import type { ProcessStack } from '../stack/processes/index.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     stack: StackEndpoints;
     profile: Profile;
+    /** Profile values a vitest project sets for itself (e.g. the Python example's commands), under real environment variables. */
+    profileOverrides?: Record<string, string>;
   }
 }
 
 export default async function setup(project: TestProject) {
   const target = process.env.E2E_TARGET ?? 'local';
-  // E2E_SCENARIO starts the stack broken in one of the catalogue's ways (scenarios/); its profile
-  // values come under real environment variables.
-  const scenario = process.env.E2E_SCENARIO ? findScenario(process.env.E2E_SCENARIO) : undefined;
+  // A plan (scenarios/global-setup.ts, for E2E_SCENARIO) starts the stack broken in one of the
+  // catalogue's ways; its profile values come under real environment variables.
+  const scenario = stackPlan();
   let profile: Profile;
   try {
-    profile = loadProfile(target, { ...scenario?.profile, ...process.env }, profileDir()).profile;
+    const projectValues = project.getProvidedContext().profileOverrides ?? {};
+    profile = loadProfile(target, { ...scenario?.profile, ...projectValues, ...process.env }, profileDir()).profile;
   } catch (error) {
     if (error instanceof ProfileError) {
       // One line per bad variable, no stack trace.
@@ -34,14 +37,10 @@ export default async function setup(project: TestProject) {
     throw error;
   }
   const log = (m: string) => process.stdout.write(`[stack] ${m}\n`);
-  const scenarioOptions = typeof scenario?.stack === 'function' ? await scenario.stack() : scenario?.stack;
-  if (scenario) log(`scenario ${scenario.name}: ${scenario.story}`);
-  // The e2e-containers project always runs containers; the e2e project runs what the profile asks
-  // for, with auto meaning processes there (`npm run e2e` resolves auto and picks the project).
-  const requested = project.name === 'e2e-containers' ? 'containers' : profile.E2E_PROVIDER === 'auto' ? 'processes' : profile.E2E_PROVIDER;
-  let provider: ReturnType<typeof resolveProvider>;
+  if (scenario) log(`scenario ${scenario.name}: ${scenario.story ?? ''}`);
+  let provider: StackChoice;
   try {
-    provider = resolveProvider(requested);
+    provider = chooseStack(profile, project.name);
   } catch (error) {
     if (error instanceof ProviderUnavailable) {
       process.stderr.write(`\n${error.message}\n\n`);
@@ -49,12 +48,12 @@ export default async function setup(project: TestProject) {
     }
     throw error;
   }
-  log(`provider: ${provider.provider} (${provider.reason})`);
-  const stack = await startStack(provider.provider, profile, { onProgress: log, label: project.name, ...scenarioOptions }).catch((error: Error) => {
+  log(`provider: ${provider.provider} (${provider.reason})${provider.services ? `; services: ${describeServices(provider.services)}` : ''}`);
+  const stack = await startStack(provider.provider, profile, { onProgress: log, label: project.name, services: provider.services, ...scenario?.options }).catch((error: Error) => {
     throw new Error(`the ${target} stack did not start: ${redact(error.message)}`);
   });
   if (scenario?.after) {
-    await scenario.after(stack as ProcessStack).catch(async (error: Error) => {
+    await scenario.after(stack).catch(async (error: Error) => {
       await stack.stop();
       throw new Error(`scenario ${scenario.name} could not break the stack as planned: ${redact(error.message)}`);
     });
