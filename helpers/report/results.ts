@@ -1,17 +1,24 @@
 // The run's results as data, and their Markdown rendering. Written by the reporter (after a run)
-// or by the runner (when the run never started: invalid profile, unreachable target).
+// or by the runner (when the run never started: invalid profile, unreachable target; or when it
+// passed its deadline).
+//
+// Everything in the results may come from the target (error texts, health answers, release names),
+// so it is data, never Markdown: multi-line text goes into an HTML-escaped <pre> block, short text
+// has every character that could start a fence, heading, link, image, HTML or autolink replaced by
+// its character reference. Secrets are redacted in the values before anything is serialised.
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { redact } from '../redact.ts';
+import { redact, redactDeep } from '../redact.ts';
 import type { E2eMeta } from './meta.ts';
 
-export type Verdict = 'pass' | 'checks failed' | 'profile invalid' | 'target unreachable';
+export type Verdict = 'pass' | 'checks failed' | 'profile invalid' | 'target unreachable' | 'deadline exceeded';
 
 export const EXIT_CODES: Record<Verdict, number> = {
   pass: 0,
   'checks failed': 1,
   'profile invalid': 2,
   'target unreachable': 3,
+  'deadline exceeded': 5,
 };
 
 export interface TestRecord {
@@ -42,67 +49,109 @@ export function reportsDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.E2E_REPORTS_DIR?.trim() || 'reports');
 }
 
-function row(cells: (string | number | undefined)[]): string {
-  return `| ${cells.map((c) => String(c ?? '').replace(/\|/g, '\\|').replace(/\n/g, '<br>')).join(' | ')} |`;
+const CHAR_REFS: Record<string, string> = {
+  '&': '&amp;', '<': '&lt;', '>': '&gt;', '`': '&#96;', '[': '&#91;', ']': '&#93;', '!': '&#33;', '#': '&#35;',
+  '|': '&#124;', '~': '&#126;', '$': '&#36;', '\\': '&#92;', '@': '&#64;', '*': '&#42;', '_': '&#95;',
+};
+
+/** Short text from the target as inert Markdown: one line, no construct can start in it. */
+export function mdText(value: unknown): string {
+  return String(value ?? '')
+    .replace(/[&<>`[\]!#|~$\\@*_]/g, (c) => CHAR_REFS[c]!)
+    .replace(/:\/\//g, '&#58;//') // no bare-URL autolink
+    .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}&#46;`)
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\ufffd')
+    .replace(/\r?\n/g, '<br>');
 }
 
-export function renderMarkdown(r: RunResults): string {
+/** Multi-line text from the target as an HTML-escaped block: Markdown is not parsed inside it. */
+export function mdBlock(value: unknown): string {
+  const text = String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\ufffd');
+  return `<pre>${text}</pre>`;
+}
+
+/** How target text is shown: escaped for Markdown files, plain (control characters removed) for a terminal. */
+interface Show {
+  text: (value: unknown) => string;
+  block: (value: unknown) => string;
+}
+const MARKDOWN: Show = { text: mdText, block: mdBlock };
+const noControl = (value: unknown) => String(value ?? '').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
+export const TERMINAL: Show = {
+  text: (v) => noControl(v).replace(/\n/g, '\n  '),
+  block: (v) => ['```', noControl(v).trim(), '```'].join('\n'),
+};
+
+export function renderMarkdown(r: RunResults, show: Show = MARKDOWN): string {
+  const t = show.text;
+  const row = (cells: (string | number | undefined)[]) =>
+    `| ${cells.map((c) => (show === MARKDOWN ? t(c) : noControl(c).replace(/\|/g, '\\|').replace(/\n/g, ' '))).join(' | ')} |`;
+  const rule = (n: number) => `|${' --- |'.repeat(n)}`;
   const icon = r.verdict === 'pass' ? '✅' : '❌';
   const out: string[] = [
-    `## ${icon} e2e ${r.target}: ${r.verdict}`,
+    `## ${icon} e2e ${t(r.target)}: ${r.verdict}`,
     '',
-    `Target \`${r.target}\` (provider ${r.provider ?? '?'}${r.apiUrl ? `, ${r.apiUrl}` : ''}) — ${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped` +
+    `Target ${t(r.target)} (provider ${t(r.provider ?? '?')}${r.apiUrl ? `, ${t(r.apiUrl)}` : ''}) — ${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped` +
       (r.durationMs !== undefined ? ` in ${(r.durationMs / 1000).toFixed(1)} s` : ''),
     '',
   ];
-  if (r.problems?.length) out.push('### Why the checks did not run', '', ...r.problems.map((p) => `- ${p}`), '');
+  if (r.problems?.length) out.push(r.verdict === 'deadline exceeded' ? '### Why the run stopped' : '### Why the checks did not run', '', ...r.problems.map((p) => `- ${t(p)}`), '');
 
-  const releases = r.tests.flatMap((t) => t.meta?.release ?? []);
+  const releases = r.tests.flatMap((x) => x.meta?.release ?? []);
   if (releases.length) {
-    out.push('### Release', '', row(['who', 'expected commit', 'deployed commit', 'expected branch', 'deployed branch']), row(['---', '---', '---', '---', '---']));
+    out.push('### Release', '', row(['who', 'expected commit', 'deployed commit', 'expected branch', 'deployed branch']), rule(5));
     for (const x of releases) out.push(row([x.who, x.expectedCommit ?? '(any)', x.deployedCommit, x.expectedBranch ?? '(any)', x.deployedBranch]));
     out.push('');
   }
-  const latency = r.tests.map((t) => t.meta?.latency).find(Boolean);
+  const latency = r.tests.map((x) => x.meta?.latency).find(Boolean);
   if (latency) {
     out.push(
       '### Enqueue-to-completion',
       '',
       row(['jobs', 'p50 (ms)', 'p95 (ms)', 'max (ms)', 'limits']),
-      row(['---', '---', '---', '---', '---']),
+      rule(5),
       row([latency.jobs, latency.p50, latency.p95, latency.max, `p50 ≤ ${latency.limitP50}, p95 ≤ ${latency.limitP95}`]),
       '',
     );
   }
-  const figures = r.tests.flatMap((t) => Object.entries(t.meta?.figures ?? {}));
-  if (figures.length) out.push('### Figures', '', ...figures.map(([k, v]) => `- ${k}: ${v}`), '');
+  const figures = r.tests.flatMap((x) => Object.entries(x.meta?.figures ?? {}));
+  if (figures.length) out.push('### Figures', '', ...figures.map(([k, v]) => `- ${t(k)}: ${t(v)}`), '');
 
-  const failed = r.tests.filter((t) => t.state === 'failed');
+  const failed = r.tests.filter((x) => x.state === 'failed');
   if (failed.length) {
     out.push('### Failures', '');
-    for (const t of failed) {
-      out.push(`#### ${t.suite} › ${t.name}`, '', '```', (t.error ?? '').trim(), '```');
-      const diagnosis = t.meta?.diagnosis;
-      if (diagnosis?.length) out.push('', 'Diagnosis:', '', ...diagnosis.map((d) => `- ${d.replace(/\n/g, '\n  ')}`));
+    for (const test of failed) {
+      out.push(`#### ${t(test.suite)} › ${t(test.name)}`, '', show.block((test.error ?? '').trim()));
+      const diagnosis = test.meta?.diagnosis;
+      if (diagnosis?.length) out.push('', 'Diagnosis:', '', show === MARKDOWN ? show.block(diagnosis.join('\n')) : diagnosis.map((d) => `- ${t(d)}`).join('\n'));
       out.push('');
     }
   }
-  const skipped = r.tests.filter((t) => t.state === 'skipped' && t.skipNote);
+  const skipped = r.tests.filter((x) => x.state === 'skipped' && x.skipNote);
   if (skipped.length) {
-    out.push('### Skipped', '', ...skipped.map((t) => `- ${t.suite} › ${t.name}: ${t.skipNote}`), '');
+    out.push('### Skipped', '', ...skipped.map((x) => `- ${t(x.suite)} › ${t(x.name)}: ${t(x.skipNote)}`), '');
   }
-  const retries = r.tests.flatMap((t) => (t.meta?.retries ?? []).map((x) => `${t.suite} › ${t.name}: ${x}`));
-  if (retries.length) out.push('### Transient-network retries', '', ...retries.map((x) => `- ${x}`), '');
+  const retries = r.tests.flatMap((x) => (x.meta?.retries ?? []).map((why) => `${x.suite} › ${x.name}: ${why}`));
+  if (retries.length) out.push('### Transient-network retries', '', ...retries.map((x) => `- ${t(x)}`), '');
   return out.join('\n');
 }
 
-/** Writes results.json and summary.md (and appends to GITHUB_STEP_SUMMARY), all redacted. */
+/**
+ * Writes results.json and summary.md (and appends to GITHUB_STEP_SUMMARY). Values are redacted
+ * before they are serialised or escaped (so no escaped form of a secret can slip through), and the
+ * serialised text is searched for the run's secrets once more. Returns the summary for a terminal.
+ */
 export function writeResults(r: RunResults, secrets: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
   const dir = reportsDir(env);
   mkdirSync(dir, { recursive: true });
-  const markdown = redact(renderMarkdown(r), secrets);
-  writeFileSync(path.join(dir, 'results.json'), redact(JSON.stringify(r, null, 2), secrets) + '\n');
+  const clean = redactDeep(r, secrets);
+  const markdown = redact(renderMarkdown(clean), secrets);
+  writeFileSync(path.join(dir, 'results.json'), redact(JSON.stringify(clean, null, 2), secrets, { shapes: false }) + '\n');
   writeFileSync(path.join(dir, 'summary.md'), markdown + '\n');
   if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, markdown + '\n');
-  return markdown;
+  return redact(renderMarkdown(clean, TERMINAL), secrets);
 }
