@@ -11,6 +11,8 @@ import { addMeta } from '../helpers/report/meta.ts';
 import pg from 'pg';
 
 const stack = inject('stack');
+/** Errors that say the credentials or the user are wrong, not that the database is away. */
+const CREDENTIALS_REFUSED = /password authentication failed|SASL|Tenant or user not found|role "[^"]*" does not exist|no pg_hba\.conf entry/i;
 const api = new ApiClient(stack.apiUrl);
 
 describe('health endpoints', () => {
@@ -91,6 +93,13 @@ describe('health tells the truth', () => {
     await client.end().catch(() => undefined);
     const res = await api.request('GET', '/health');
     const claimed = healthReportSchema.parse(res.body).checks['postgres:connection'][0]!.status;
+    // The suite's own URL refused (a wrong password, an unknown user) shows nothing about /health:
+    // the pooler suite diagnoses that URL; here there is nothing to compare with.
+    if (claimed === 'pass' && ours !== 'ok' && CREDENTIALS_REFUSED.test(ours)) {
+      const note = `cannot compare: the suite's own DATABASE_URL is refused (${ours}) while the API reports its database reachable; the profile's DATABASE_URL is not the services' (see the pooler check's diagnosis)`;
+      addMeta(task, { diagnosis: [note] });
+      skip(note);
+    }
     const lies = claimed === 'pass' && ours !== 'ok';
     const diagnosis = `/health says postgres:connection pass, but a real round trip through DATABASE_URL fails (${ours}): the health check does not touch the database`;
     if (lies) addMeta(task, { diagnosis: [diagnosis] });
