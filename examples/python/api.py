@@ -234,7 +234,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "python-api"
     sys_version = ""
     protocol_version = "HTTP/1.1"  # keep-alive, as clients expect
-    timeout = 30  # an idle keep-alive connection is closed after this
+    timeout = 30  # seconds without a byte: an idle keep-alive connection is closed, a stalled body gets 408
 
     def log_message(self, *args):  # access logs off: the stack logs events, not every request
         pass
@@ -305,7 +305,7 @@ class Handler(BaseHTTPRequestHandler):
             self._body_consumed = False
             self.dispatch()
             self.wfile.flush()
-        except (socket.timeout, ConnectionError, BrokenPipeError):
+        except OSError:  # the client went away, or an idle keep-alive connection timed out
             self.close_connection = True
         finally:
             self.server.track(self, busy=False)
@@ -416,7 +416,13 @@ class Handler(BaseHTTPRequestHandler):
             charset = value.strip().strip('"').lower()
             if key.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
                 raise HttpError(415, "unsupported_charset", f'a JSON body must be UTF-8; Content-Type declares charset "{charset[:40]}"')
-        return parse_body(self.read_body(MAX_BODY_BYTES))
+        try:
+            raw = self.read_body(MAX_BODY_BYTES)
+        except TimeoutError:  # a body that stops arriving: answer, then close
+            self._body_consumed = True
+            self.close_connection = True
+            raise HttpError(408, "request_timeout", f"the request body stopped arriving for {self.timeout} s") from None
+        return parse_body(raw)
 
 
 class Server(ThreadingHTTPServer):
