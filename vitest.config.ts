@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import dotenv from 'dotenv';
 import { execFileSync } from 'node:child_process';
 import { defineConfig } from 'vitest/config';
 
@@ -15,11 +16,37 @@ function containersReady(): string | undefined {
 const containersSkipped = containersReady();
 if (containersSkipped && !process.env.VITEST_WORKER_ID) console.log(`[vitest] project e2e-containers left out: ${containersSkipped}`);
 
-const e2eProject = (name: string, include: string[]) => ({
+/** The Python example (examples/python) runs where Debian's python3-psycopg is installed. */
+function pythonReady(): string | undefined {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import psycopg'], { stdio: 'ignore', timeout: 10_000 });
+    return undefined;
+  } catch {
+    return '/usr/bin/python3 with psycopg 3 is missing (npm run setup installs python3-psycopg)';
+  }
+}
+const pythonSkipped = pythonReady();
+if (pythonSkipped && !process.env.VITEST_WORKER_ID) console.log(`[vitest] projects e2e-python* left out: ${pythonSkipped}`);
+/** The same suites on the Python implementation of CONTRACT.md: your own services, as a user gives them. */
+const PYTHON_SERVICES: Record<string, string> = {
+  E2E_SERVICES_DIR: 'examples/python',
+  E2E_API_CMD: '/usr/bin/python3 api.py',
+  E2E_WORKER_CMD: '/usr/bin/python3 worker.py',
+  E2E_MIGRATE_CMD: '/usr/bin/python3 migrate.py',
+};
+function pythonImages(): Record<string, string> | undefined {
+  if (containersSkipped || !existsSync('.docker-images.env')) return undefined;
+  const recorded = dotenv.parse(readFileSync('.docker-images.env'));
+  if (!recorded.E2E_PYTHON_API_IMAGE || !recorded.E2E_PYTHON_WORKER_IMAGE) return undefined;
+  return { E2E_API_IMAGE: recorded.E2E_PYTHON_API_IMAGE, E2E_WORKER_IMAGE: recorded.E2E_PYTHON_WORKER_IMAGE, E2E_MIGRATE_CMD: 'python3 migrate.py' };
+}
+
+const e2eProject = (name: string, include: string[], profileOverrides?: Record<string, string>) => ({
   extends: true as const,
   test: {
     name,
     include,
+    ...(profileOverrides ? { provide: { profileOverrides } } : {}),
     // A failure-catalogue scenario (E2E_SCENARIO) hands its broken-stack plan to the harness first.
     globalSetup: [...(process.env.E2E_SCENARIO ? ['scenarios/global-setup.ts'] : []), 'helpers/vitest/global-setup.ts'],
     setupFiles: ['helpers/vitest/per-test.ts'],
@@ -61,6 +88,9 @@ export default defineConfig({
       // The same suites on containers (the fault suites start native stacks of their own, so they
       // run once, in the e2e project).
       ...(containersSkipped ? [] : [e2eProject('e2e-containers', ['suites/*.e2e.test.ts'])]),
+      // The Python implementation through the same suites: as commands (resilience included), and as images.
+      ...(pythonSkipped ? [] : [e2eProject('e2e-python', ['suites/**/*.e2e.test.ts'], PYTHON_SERVICES)]),
+      ...(pythonSkipped || !pythonImages() ? [] : [e2eProject('e2e-python-containers', ['suites/*.e2e.test.ts'], pythonImages())]),
     ],
   },
 });

@@ -75,11 +75,11 @@ export function chooseStack(profile: Profile, project?: string, probe: ProviderP
   const hasCommands = !!profile.E2E_API_CMD;
   const hasImages = !!profile.E2E_API_IMAGE;
   let choice: { provider: ProviderName; reason: string };
-  if (project === 'e2e-containers') choice = resolveProvider('containers', probe);
+  if (project === 'e2e-containers' || project === 'e2e-python-containers') choice = resolveProvider('containers', probe);
   else if (profile.E2E_PROVIDER !== 'auto') choice = resolveProvider(profile.E2E_PROVIDER, probe);
   else if (hasImages && !hasCommands) choice = { ...resolveProvider('containers', probe), reason: 'auto: your services are images (E2E_API_IMAGE)' };
   else if (hasCommands && !hasImages) choice = { ...resolveProvider('processes', probe), reason: 'auto: your services are commands (E2E_API_CMD)' };
-  else if (project === 'e2e') choice = { ...resolveProvider('processes', probe), reason: 'auto in the e2e project: native processes (the e2e-containers project covers containers)' };
+  else if (project === 'e2e' || project === 'e2e-python') choice = { ...resolveProvider('processes', probe), reason: 'auto in the e2e project: native processes (the e2e-containers project covers containers)' };
   else choice = resolveProvider('auto', probe);
   return { ...choice, services: servicesFor(profile, choice.provider) };
 }

@@ -110,6 +110,12 @@ export class ManagedProcess {
     clearTimeout(timer);
   }
 
+  /** Sends `signal` and returns at once (to the process group when a shell wraps the service). */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.running || !this.child?.pid) throw new Error(`${this.name} is not running`);
+    process.kill(this.options.signalGroup ? -this.child.pid : this.child.pid, signal);
+  }
+
   /** Sends a signal at once (SIGKILL for crash tests). Resolves when the process has exited. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     if (!this.running || !this.child?.pid) return;

@@ -2,7 +2,7 @@
 // completes), SIGTERM to a worker during a job (it finishes within the grace period, or releases
 // the job at once so another worker takes it). No job stays `running`; both exit 0.
 import http from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../../helpers/api-client.ts';
 import { newRunId, waitForFinalState } from '../../helpers/jobs.ts';
@@ -15,9 +15,13 @@ afterEach(async () => {
   for (const name of ['api', ...own.stack.endpoints.workers]) if (!own.stack.control.running(name)) await own.stack.control.start(name);
 });
 
-function logSays(service: string, text: string): boolean {
-  const file = own.stack.endpoints.logFiles[service]!;
-  return existsSync(file) && readFileSync(file, 'utf8').includes(text);
+/** A new TCP connection to the API is refused: it stopped accepting connections (CONTRACT.md, SIGTERM). */
+function refusesConnections(url: URL): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(url.port), url.hostname);
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
+  });
 }
 
 async function holderOf(api: ApiClient, id: string): Promise<string> {
@@ -57,12 +61,12 @@ describe('graceful shutdown', () => {
       req.on('continue', () => {
         sendBody();
         void vi
-          .waitFor(() => expect(logSays('api', 'SIGTERM: no new connections')).toBe(true), { timeout: 5_000, interval: 20 })
+          .waitFor(async () => expect(await refusesConnections(url)).toBe(true), { timeout: 5_000, interval: 20 })
           .then(() => req.end(body), reject);
       });
     });
     await accepted;
-    process.kill(apiProcess.pid!, 'SIGTERM');
+    apiProcess.signal('SIGTERM');
     const res = await response;
     expect(res.status, res.text).toBe(202);
     await apiProcess.waitForExit();
@@ -74,7 +78,7 @@ describe('graceful shutdown', () => {
     const api = new ApiClient(endpoints.apiUrl);
     const job = await api.createJob({ type: 'sleep', payload: { ms: GRACE_MS / 2 }, runId: newRunId('worker-sigterm-finish') });
     const holder = await holderOf(api, job.id);
-    process.kill(processes.get(holder)!.pid!, 'SIGTERM');
+    processes.get(holder)!.signal('SIGTERM');
     await processes.get(holder)!.waitForExit();
     expect(processes.get(holder)!.exitCode).toBe(0);
     const done = await api.getJob(job.id);
@@ -88,7 +92,7 @@ describe('graceful shutdown', () => {
     const job = await api.createJob({ type: 'sleep', payload: { ms: 3_000 }, runId: newRunId('worker-sigterm-release') });
     const holder = await holderOf(api, job.id);
     const signalledAt = Date.now();
-    process.kill(processes.get(holder)!.pid!, 'SIGTERM');
+    processes.get(holder)!.signal('SIGTERM');
     await processes.get(holder)!.waitForExit();
     const exitMs = Date.now() - signalledAt;
     expect(processes.get(holder)!.exitCode).toBe(0);
