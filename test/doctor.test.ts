@@ -2,6 +2,7 @@
 // URLs, and the bounded probes against local fakes.
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readinessDiagnosis } from '../helpers/diagnose/api.ts';
 import { BoundExceeded, withinBound } from '../helpers/diagnose/bound.ts';
 import { poolModeMismatch } from '../helpers/diagnose/pool-mode.ts';
 import { probeTls } from '../helpers/diagnose/tls.ts';
@@ -62,6 +63,16 @@ describe('pool mode mismatch', () => {
     expect(poolModeMismatch('transaction', 'transaction')).toBeUndefined();
     expect(poolModeMismatch('transaction', 'session')?.cause).toMatch(/session mode .* where transaction mode was meant/);
     expect(poolModeMismatch('session', 'transaction')?.cause).toMatch(/transaction mode .* where session mode was meant/);
+  });
+});
+
+describe('readiness', () => {
+  it('a 503 names the database cause the API reports', () => {
+    expect(readinessDiagnosis(200, {}, '')).toBeUndefined();
+    const body = { status: 'fail', checks: { 'postgres:connection': [{ status: 'fail', output: 'connect ECONNREFUSED 127.0.0.1:6543' }] } };
+    const d = readinessDiagnosis(503, body, JSON.stringify(body));
+    expect(d?.cause).toMatch(/^the API cannot reach its database \(\/health\/ready is 503\): /);
+    expect(readinessDiagnosis(500, undefined, 'boom')?.cause).toBe('GET /health/ready answered 500: boom');
   });
 });
 

@@ -1,5 +1,6 @@
 // What an API base URL's answers (or silences) mean. Shared by the runner's preflight
 // (scripts/run-e2e.ts, exit 3) and `npm run doctor`.
+import { diagnoseConnectError } from './connect-error.ts';
 
 /** A network failure reaching the API, by code: the likely cause. */
 export function apiNetworkHint(code: string, timeoutMs: number): string {
@@ -22,4 +23,13 @@ export function liveStatusDiagnosis(origin: string, status: number): string | un
   if (status === 404) return `${origin} answers, but GET /health/live is 404: API_URL points at another service, or the deployed build predates the health endpoints (an old build)`;
   if ([502, 503, 504].includes(status)) return `${origin} answered ${status} on /health/live: the platform has no running instance to route to (crashed at boot, still deploying, or not listening on $PORT / 0.0.0.0)`;
   return `${origin} answered ${status} on /health/live, which must answer 200 whenever the process runs`;
+}
+
+/** undefined when GET /health/ready answered 200; otherwise the database cause it reports, with its fix. */
+export function readinessDiagnosis(status: number, body: unknown, text: string): { output: string; cause: string; fix: string } | undefined {
+  if (status === 200) return undefined;
+  const output = (body as { checks?: { 'postgres:connection'?: { output?: string }[] } })?.checks?.['postgres:connection']?.[0]?.output ?? text.slice(0, 300);
+  if (status !== 503) return { output, cause: `GET /health/ready answered ${status}: ${output}`, fix: 'it must answer 200 or 503 (CONTRACT.md)' };
+  const d = diagnoseConnectError({ message: output }, { host: 'the pooler', port: 0, user: '' });
+  return { output, cause: `the API cannot reach its database (/health/ready is 503): ${d.cause}`, fix: d.fix };
 }

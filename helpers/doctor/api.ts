@@ -4,9 +4,8 @@
 import net from 'node:net';
 import { networkCode } from '../api-client.ts';
 import { healthReportSchema, describeIssues, type HealthReportBody } from '../contract.ts';
-import { apiNetworkHint, liveStatusDiagnosis } from '../diagnose/api.ts';
+import { apiNetworkHint, liveStatusDiagnosis, readinessDiagnosis } from '../diagnose/api.ts';
 import { withinBound } from '../diagnose/bound.ts';
-import { diagnoseConnectError } from '../diagnose/connect-error.ts';
 import { releaseMismatch, staleWorkers, type Release } from '../diagnose/release.ts';
 import { DOCTOR_BOUNDS, HEARTBEAT_MAX_AGE_MS } from './bounds.ts';
 import { elapsed, type DoctorStep, type StepSink } from './step.ts';
@@ -125,16 +124,12 @@ export async function apiSteps(apiUrl: string, expected: Partial<Release>, sink:
   bound = DOCTOR_BOUNDS['api.ready'];
   try {
     const res = await get(base, '/health/ready', headers, bound);
-    if (res.status === 200) {
-      emit({ id: 'ready', title: TITLES['api.ready'], status: 'pass', ms: elapsed(started), boundMs: bound, found: 'GET /health/ready: 200 (the API reaches its database)' });
-    } else {
-      const output = (res.json as { checks?: { 'postgres:connection'?: { output?: string }[] } })?.checks?.['postgres:connection']?.[0]?.output ?? res.text.slice(0, 300);
-      const d = diagnoseConnectError({ message: output }, { host: 'the pooler', port: 0, user: '' });
-      emit({
-        id: 'ready', title: TITLES['api.ready'], status: 'fail', ms: elapsed(started), boundMs: bound, found: `GET /health/ready: ${res.status}: ${output}`,
-        diagnosis: res.status === 503 ? { cause: `the API cannot reach its database (/health/ready is 503): ${d.cause}`, fix: d.fix } : { cause: `GET /health/ready answered ${res.status}: ${output}`, fix: 'it must answer 200 or 503 (CONTRACT.md)' },
-      });
-    }
+    const problem = readinessDiagnosis(res.status, res.json, res.text);
+    emit({
+      id: 'ready', title: TITLES['api.ready'], status: problem ? 'fail' : 'pass', ms: elapsed(started), boundMs: bound,
+      found: problem ? `GET /health/ready: ${res.status}: ${problem.output}` : 'GET /health/ready: 200 (the API reaches its database)',
+      diagnosis: problem ? { cause: problem.cause, fix: problem.fix } : undefined,
+    });
   } catch (error) {
     const f = networkFailure('GET /health/ready', error, bound);
     emit({ id: 'ready', title: TITLES['api.ready'], status: 'fail', ms: elapsed(started), boundMs: bound, found: `GET /health/ready: ${f.code}`, diagnosis: { cause: f.cause, fix: 'check the service and API_URL' } });
