@@ -2,6 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import dotenv from 'dotenv';
 import { execFileSync } from 'node:child_process';
 import { defineConfig } from 'vitest/config';
+import { redactProcessOutput } from './helpers/redact.ts';
+import { runSecrets } from './helpers/report/secrets.ts';
+
+// The console under `npm test` and `npm run e2e*` alike: everything this process prints (reporters,
+// errors, the tests' console output forwarded by vitest) passes through the one redactor, which
+// knows the environment's secrets and those the global setup collects for the run.
+redactProcessOutput(() => runSecrets.values);
 
 /** The containers project runs where a Docker engine answers and `npm run setup` built the images. */
 function containersReady(): string | undefined {
@@ -41,6 +48,9 @@ function pythonImages(): Record<string, string> | undefined {
   return { E2E_API_IMAGE: recorded.E2E_PYTHON_API_IMAGE, E2E_WORKER_IMAGE: recorded.E2E_PYTHON_WORKER_IMAGE, E2E_MIGRATE_CMD: 'python3 migrate.py' };
 }
 
+// Projects run one group after another (each its own group): a project's own files may run side
+// by side, but two projects' stacks never compete for the 2 cores at once.
+let group = 0;
 const e2eProject = (name: string, include: string[], profileOverrides?: Record<string, string>) => ({
   extends: true as const,
   test: {
@@ -49,9 +59,11 @@ const e2eProject = (name: string, include: string[], profileOverrides?: Record<s
     ...(profileOverrides ? { provide: { profileOverrides } } : {}),
     // A failure-catalogue scenario (E2E_SCENARIO) hands its broken-stack plan to the harness first.
     globalSetup: [...(process.env.E2E_SCENARIO ? ['scenarios/global-setup.ts'] : []), 'helpers/vitest/global-setup.ts'],
-    setupFiles: ['helpers/vitest/per-test.ts'],
-    // One stack, shared: suites run one file at a time so figures are not skewed by each other.
-    fileParallelism: false,
+    // shared-stack-turns: the suites on the shared stack take turns; the resilience files, each on
+    // a stack of its own, run beside them (they mostly wait on leases and thresholds).
+    setupFiles: ['helpers/vitest/per-test.ts', 'helpers/vitest/shared-stack-turns.ts'],
+    maxWorkers: 5,
+    sequence: { groupOrder: ++group },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
@@ -61,8 +73,8 @@ export default defineConfig({
   test: {
     // Per-suite results; a summary line at the end.
     reporters: ['default'],
-    // One test file at a time across all projects: the e2e, fault and catalogue runs each start
-    // stacks and measure timings; on a 2-core machine running them side by side skews both.
+    // One test file at a time unless a project says otherwise: the self-tests and the catalogue
+    // start stacks and measure timings; on a 2-core machine running them side by side skews both.
     maxWorkers: 1,
     projects: [
       {
@@ -70,6 +82,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
           exclude: ['test/selftest/**'],
           testTimeout: 10_000,
         },
@@ -80,6 +93,7 @@ export default defineConfig({
           // The suite tested as a whole: the post-deploy runner against stacks it starts itself.
           name: 'selftest',
           include: ['test/selftest/**/*.test.ts'],
+          sequence: { groupOrder: 100 },
           testTimeout: 180_000,
           hookTimeout: 120_000,
         },

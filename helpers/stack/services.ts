@@ -4,10 +4,12 @@
 // and suites that start services of their own (the config suite, the resilience suites' own
 // stacks) start the same ones.
 import path from 'node:path';
+import { REFERENCE_ENTRIES, type ReferenceEntry } from './processes/reference-bundle.ts';
 import { REPO_ROOT } from './repo-root.ts';
 
 export type ServicesSpec =
-  | { kind: 'reference' }
+  /** `bundles`: where the JavaScript bundles of the services are (processes provider; else tsx). */
+  | { kind: 'reference'; bundles?: string }
   /** Command lines run with `sh -c` in `dir`; configured only through environment variables. */
   | { kind: 'commands'; api: string; worker: string; migrate: string; dir: string }
   /** Images run with their own command; `migrate` runs once in a container of the worker image. */
@@ -38,23 +40,19 @@ export interface ServiceLaunch {
   env: Record<string, string>;
 }
 
-const REFERENCE_ENTRY: Record<ServiceRole, string> = {
-  api: 'services/api/main.ts',
-  worker: 'services/worker/main.ts',
-  migrate: 'services/migrate.ts',
-};
-
 /** The mock external API is the harness's, whatever services run. */
-export function mockExternalLaunch(): ServiceLaunch {
-  return nodeLaunch('services/mock-external/main.ts');
+export function mockExternalLaunch(bundles?: string): ServiceLaunch {
+  return nodeLaunch('mock-external', bundles);
 }
 
-function nodeLaunch(entry: string): ServiceLaunch {
-  return { command: process.execPath, args: ['--import', 'tsx', path.join(REPO_ROOT, entry)], cwd: REPO_ROOT, viaShell: false, env: { NODE_ENV: 'test' } };
+/** A reference service: its bundle when there is one, else its TypeScript source through tsx. */
+function nodeLaunch(entry: ReferenceEntry, bundles?: string): ServiceLaunch {
+  const args = bundles ? [path.join(bundles, `${entry}.mjs`)] : ['--import', 'tsx', path.join(REPO_ROOT, REFERENCE_ENTRIES[entry])];
+  return { command: process.execPath, args, cwd: REPO_ROOT, viaShell: false, env: { NODE_ENV: 'test' } };
 }
 
 export function processLaunch(spec: ServicesSpec, role: ServiceRole): ServiceLaunch {
-  if (spec.kind === 'reference') return nodeLaunch(REFERENCE_ENTRY[role]);
+  if (spec.kind === 'reference') return nodeLaunch(role, spec.bundles);
   if (spec.kind === 'images') throw new Error(`the processes provider cannot run images (${spec[role]}): set E2E_API_CMD, E2E_WORKER_CMD and E2E_MIGRATE_CMD, or use E2E_PROVIDER=containers`);
   // The trap makes the shell wait for the service on SIGTERM and exit with the service's own
   // status (a caught signal's handler is reset for the child, unlike an ignored one).

@@ -21,14 +21,15 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-export async function runE2eAgainst(profile: Record<string, string>, options: { wrap?: string[]; timeoutMs?: number } = {}): Promise<E2eRun> {
+/** `suites`: run only these suite files (what the case tests), not the whole e2e suite. */
+export async function runE2eAgainst(profile: Record<string, string>, options: { wrap?: string[]; timeoutMs?: number; suites?: string[] } = {}): Promise<E2eRun> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'e2e-selftest-'));
   const envDir = path.join(work, 'env');
   const reportsDir = path.join(work, 'reports');
   mkdirSync(envDir);
   const stepSummary = path.join(work, 'github-step-summary.md');
   writeFileSync(path.join(envDir, 'remote.env'), Object.entries(profile).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
-  const command = [...(options.wrap ?? []), process.execPath, '--import', 'tsx', path.join(REPO_ROOT, 'scripts/run-e2e.ts'), 'remote'];
+  const command = [...(options.wrap ?? []), process.execPath, '--import', 'tsx', path.join(REPO_ROOT, 'scripts/run-e2e.ts'), 'remote', ...(options.suites ?? [])];
   // A clean environment: no CI variables leaking an expected commit into the profile.
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, E2E_ENV_DIR: envDir, E2E_REPORTS_DIR: reportsDir, GITHUB_STEP_SUMMARY: stepSummary };
   const child = spawn(command[0]!, command.slice(1), { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -15,8 +15,9 @@ import type { StackEndpoints, StackOptions, StartedStack } from '../types.ts';
 import { findNativeBinaries, unprivilegedUser } from './binaries.ts';
 import { serviceProcess } from './node-service.ts';
 import { runOnce } from './run-once.ts';
+import { referenceBundles } from './reference-bundle.ts';
 import { describeServices, mockExternalLaunch, processLaunch, type ServicesSpec } from '../services.ts';
-import { queryOnce, startPostgres } from './postgres.ts';
+import { APP_DATABASE, APP_ROLE, queryOnce, startPostgres } from './postgres.ts';
 import { startPgBouncer } from './pgbouncer.ts';
 
 /** Short intervals so tests see heartbeats, retries and leases in seconds, not minutes. */
@@ -57,7 +58,7 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
   const started = Date.now();
   const services: ServicesSpec = options.services ?? { kind: 'reference' };
   // Refuse what this provider cannot honour, by name, before anything starts.
-  const launch = { api: processLaunch(services, 'api'), worker: processLaunch(services, 'worker'), migrate: processLaunch(services, 'migrate') };
+  processLaunch(services, 'api'); // refuses images by name before anything starts
   const progress = options.onProgress ?? (() => undefined);
   const bins = findNativeBinaries();
   const user = unprivilegedUser();
@@ -96,17 +97,29 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
     const appPassword = secret();
     const apiKey = `key-${secret()}`;
     const release = localRelease();
-    const database = 'app';
-    const appUser = 'app';
+    const database = APP_DATABASE;
+    const appUser = APP_ROLE;
 
-    progress('starting postgres');
+    // The reference bundles (the mock external API always, the services by default) are made while
+    // Postgres starts, and the mock starts as soon as its bundle is there: it needs nothing else.
+    const bundling = referenceBundles();
+    const mockStarting = bundling.then(async (bundles) => {
+      const mockPort = await freePort();
+      const mock = track(
+        serviceProcess({ name: 'mock-external', launch: mockExternalLaunch(bundles), env: { PORT: String(mockPort), EXTERNAL_API_KEY: apiKey }, logFile: logFile('mock-external'), onLine: lineSink('mock-external') }).start(),
+      );
+      return { mock, mockUrl: `http://127.0.0.1:${mockPort}` };
+    });
+    mockStarting.catch(() => undefined); // awaited below; a failure surfaces there
+
+    progress('starting postgres (a copy of the template cluster) and the mock external API');
     const pgHandle = await startPostgres({ bins, runDir, logFile: logFile('postgres'), user, superuserPassword, onLine: lineSink('postgres') });
     track(pgHandle.process);
     readiness.set('postgres', () =>
       waitUntil(() => queryOnce(pgHandle.superuserUrl, 'SELECT 1').then(() => true), { what: 'postgres accepting queries', timeoutMs: 30_000, abortIf: () => pgHandle.process.exitReason }),
     );
-    await queryOnce(pgHandle.superuserUrl, `CREATE ROLE ${appUser} LOGIN PASSWORD '${appPassword}'`);
-    await queryOnce(pgHandle.superuserUrl, `CREATE DATABASE ${database} OWNER ${appUser}`);
+    // The role and database come with the template cluster; the password is this run's own.
+    await queryOnce(pgHandle.superuserUrl, `ALTER ROLE ${appUser} PASSWORD '${appPassword}'`);
     const directUrl = `postgresql://${appUser}:${appPassword}@127.0.0.1:${pgHandle.port}/${database}`;
 
     progress('starting pgbouncer (transaction mode)');
@@ -119,6 +132,8 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
       waitUntil(() => queryOnce(pooler.harnessUrl, 'SELECT 1').then(() => true), { what: 'pgbouncer passing queries', timeoutMs: 30_000, abortIf: () => pooler.process.exitReason }),
     );
 
+    const spec: ServicesSpec = services.kind === 'reference' ? { ...services, bundles: await bundling } : services;
+    const launch = { api: processLaunch(spec, 'api'), worker: processLaunch(spec, 'worker'), migrate: processLaunch(spec, 'migrate') };
     progress(`migrating the schema through the pooler (${services.kind === 'reference' ? 'services/migrate.ts' : services.kind === 'commands' ? services.migrate : ''})`);
     const migration = await runOnce({ name: 'migrate', launch: launch.migrate, env: { DATABASE_URL: pooler.harnessUrl }, logFile: logFile('migrate'), timeoutMs: 60_000, onLine: lineSink('migrate') });
     if (migration.code !== 0) {
@@ -126,12 +141,7 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
       throw new Error(`the migration command ${how}; its output ends with:\n${migration.lines.slice(-15).join('\n')}`);
     }
 
-    progress('starting the mock external API');
-    const mockPort = await freePort();
-    const mockUrl = `http://127.0.0.1:${mockPort}`;
-    const mock = track(
-      serviceProcess({ name: 'mock-external', launch: mockExternalLaunch(), env: { PORT: String(mockPort), EXTERNAL_API_KEY: apiKey }, logFile: logFile('mock-external'), onLine: lineSink('mock-external') }).start(),
-    );
+    const { mock, mockUrl } = await mockStarting;
 
     const serviceEnv: Record<string, string> = {
       DATABASE_URL: options.databaseUrl ? options.databaseUrl(poolerUrl) : poolerUrl,
@@ -199,7 +209,7 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
     const endpoints: StackEndpoints = {
       provider: 'processes',
       capabilities: { ...PROCESS_CAPABILITIES, referenceServices: services.kind === 'reference' },
-      services,
+      services: spec,
       apiUrl,
       // What the services were given: a broken scenario's URL is what the checks must diagnose.
       poolerUrl: serviceEnv.DATABASE_URL,

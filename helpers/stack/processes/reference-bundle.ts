@@ -1,0 +1,68 @@
+// The reference services as plain JavaScript: bundled once per source version with esbuild (the
+// compiler tsx itself uses), so each start is a bare `node file.mjs` instead of a TypeScript
+// transform per process (about a second each on a busy 2-core machine). The bundles live in
+// node_modules/.cache (removed with node_modules); npm packages stay external and resolve from
+// the project's node_modules. Built into a temporary folder and renamed: concurrent stacks
+// (the vitest projects start theirs at once) never see half a bundle.
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../repo-root.ts';
+
+export const REFERENCE_ENTRIES = {
+  api: 'services/api/main.ts',
+  worker: 'services/worker/main.ts',
+  migrate: 'services/migrate.ts',
+  'mock-external': 'services/mock-external/main.ts',
+} as const;
+export type ReferenceEntry = keyof typeof REFERENCE_ENTRIES;
+
+const CACHE = path.join(REPO_ROOT, 'node_modules', '.cache', 'pooler-queue-e2e');
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+/** A hash of everything the bundles are made from. */
+function sourceHash(): string {
+  const hash = createHash('sha256');
+  const inputs = [...filesUnder(path.join(REPO_ROOT, 'services')), ...filesUnder(path.join(REPO_ROOT, 'contract')), path.join(REPO_ROOT, 'package-lock.json')].sort();
+  for (const file of inputs) hash.update(path.relative(REPO_ROOT, file)).update(readFileSync(file));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The folder holding `<entry>.mjs` for each reference service (and the migrations beside them). */
+export async function referenceBundles(): Promise<string> {
+  const dir = path.join(CACHE, `services-${sourceHash()}`);
+  const done = path.join(dir, 'done');
+  if (existsSync(done)) return dir;
+  mkdirSync(CACHE, { recursive: true });
+  const work = mkdtempSync(path.join(CACHE, 'building-'));
+  try {
+    const { build } = await import('esbuild');
+    await build({
+      entryPoints: Object.fromEntries(Object.entries(REFERENCE_ENTRIES).map(([name, entry]) => [name, path.join(REPO_ROOT, entry)])),
+      outdir: work,
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'silent',
+    });
+    // migrate.ts reads its SQL files beside itself.
+    cpSync(path.join(REPO_ROOT, 'services', 'migrations'), path.join(work, 'migrations'), { recursive: true });
+    writeFileSync(path.join(work, 'done'), new Date().toISOString());
+    renameSync(work, dir);
+  } catch (error) {
+    rmSync(work, { recursive: true, force: true });
+    // Another stack renamed the same bundle into place first: use it.
+    if (existsSync(done)) return dir;
+    throw new Error(`bundling the reference services failed: ${(error as Error).message}`);
+  }
+  return dir;
+}
