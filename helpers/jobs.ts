@@ -1,18 +1,29 @@
 // Waiting on jobs and measuring them, on top of vi.waitFor with a deadline (never a bare sleep).
 import { randomUUID } from 'node:crypto';
-import { vi } from 'vitest';
+import { inject, vi } from 'vitest';
 import { isTerminal, type ApiClient, type JobView } from './api-client.ts';
+import { newRunPrefix } from './run-rows.ts';
 
-const runIds: string[] = [];
+let fallbackPrefix: string | undefined;
 
-/** A run id for the jobs one test creates, so it reads, counts and cleans up only its own rows. */
-export function newRunId(label: string): string {
-  const id = `e2e-${label}-${randomUUID().slice(0, 8)}`;
-  runIds.push(id);
-  return id;
+/** The run's id prefix (made once per run by the global setup, provided to every test file). */
+export function runPrefix(): string {
+  let provided: string | undefined;
+  try {
+    provided = inject('runId');
+  } catch {
+    /* outside a vitest worker */
+  }
+  return provided ?? (fallbackPrefix ??= newRunPrefix());
 }
 
-export const createdRunIds = (): string[] => [...runIds];
+/**
+ * A run id for the jobs one test creates: the run's prefix, then the test's label. A test reads and
+ * counts only its own rows by it; the run's cleanup removes every row whose id has the prefix.
+ */
+export function newRunId(label: string): string {
+  return `${runPrefix()}-${label}-${randomUUID().slice(0, 8)}`;
+}
 
 /** Polls GET /jobs/:id until the job is succeeded or dead; fails naming its last seen state. */
 export async function waitForFinalState(api: ApiClient, id: string, timeoutMs: number): Promise<JobView> {

@@ -28,15 +28,18 @@ export async function probeSessionState(url: string, timeoutMs = 3_000): Promise
   for (const c of [a, b]) c.on('error', () => undefined);
   const SET_AND_PID = `SELECT pg_backend_pid() AS pid, set_config('e2e.probe', $1, false) AS v`; // session-level on purpose
   const PID_AND_VALUE = `SELECT pg_backend_pid() AS pid, coalesce(current_setting('e2e.probe', true), '') AS v`;
+  let bInTransaction = false;
   try {
     await Promise.all([a.connect(), b.connect()]);
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       token = `${run}-${attempt}`;
       const mine = (await a.query(SET_AND_PID, [token])).rows[0].pid as number;
       await b.query('BEGIN');
+      bInTransaction = true;
       const theirs = (await b.query(PID_AND_VALUE)).rows[0] as { pid: number; v: string };
       if (theirs.pid !== mine) {
         await b.query('COMMIT');
+        bInTransaction = false;
         continue;
       }
       // B holds the backend A just used: A's next statement must run elsewhere.
@@ -44,18 +47,22 @@ export async function probeSessionState(url: string, timeoutMs = 3_000): Promise
       try {
         next = (await a.query(PID_AND_VALUE)).rows[0];
       } catch (error) {
-        await b.query('ROLLBACK').catch(() => undefined);
         return { survived: false, leakedToOtherClient: theirs.v === token, sharedAfter: attempt, inconclusive: `the pooler has a single server connection (${(error as Error).message})` };
       }
-      await b.query(`SELECT set_config('e2e.probe', '', false)`); // do not leave the probe on a pooled backend
-      await b.query('COMMIT');
-      await a.query(`SELECT set_config('e2e.probe', '', false)`);
       return { survived: next.v === token, leakedToOtherClient: theirs.v === token, sharedAfter: attempt };
     }
     // Never handed A's backend: a session of its own (direct or session mode). Does A keep its value?
     const last = (await a.query(PID_AND_VALUE)).rows[0] as { v: string };
     return { survived: last.v === token, leakedToOtherClient: false };
   } finally {
+    // Whatever happened above, leave no setting behind on a pooled backend and no open transaction:
+    // B clears it on the backend it holds (A's, when they met), A on the one it reaches next.
+    const clear = `SELECT set_config('e2e.probe', '', false)`;
+    if (bInTransaction) {
+      await b.query(clear).catch(() => undefined);
+      await b.query('COMMIT').catch(() => b.query('ROLLBACK').catch(() => undefined));
+    }
+    await a.query(clear).catch(() => undefined);
     await Promise.all([a.end().catch(() => undefined), b.end().catch(() => undefined)]);
   }
 }

@@ -9,6 +9,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { redact, redactDeep } from '../redact.ts';
+import type { CleanupReport } from '../run-rows.ts';
 import type { E2eMeta } from './meta.ts';
 
 export type Verdict = 'pass' | 'checks failed' | 'profile invalid' | 'target unreachable' | 'deadline exceeded';
@@ -41,8 +42,12 @@ export interface RunResults {
   expected?: { commit?: string; branch?: string };
   counts: { passed: number; failed: number; skipped: number };
   tests: TestRecord[];
-  /** Why the run did not start (profile problems, unreachable target). */
+  /** Why the run did not start (profile problems, unreachable target), or why it stopped (deadline). */
   problems?: string[];
+  /** The id prefix every job of the run carried. */
+  runId?: string;
+  /** What the run wrote on a live target, what it removed, and what it left with why. */
+  cleanup?: CleanupReport;
 }
 
 export function reportsDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -51,13 +56,17 @@ export function reportsDir(env: NodeJS.ProcessEnv = process.env): string {
 
 const CHAR_REFS: Record<string, string> = {
   '&': '&amp;', '<': '&lt;', '>': '&gt;', '`': '&#96;', '[': '&#91;', ']': '&#93;', '!': '&#33;', '#': '&#35;',
-  '|': '&#124;', '~': '&#126;', '$': '&#36;', '\\': '&#92;', '@': '&#64;', '*': '&#42;', '_': '&#95;',
+  '|': '&#124;', '~': '&#126;', '$': '&#36;', '\\': '&#92;', '@': '&#64;',
 };
 
-/** Short text from the target as inert Markdown: one line, no construct can start in it. */
+/**
+ * Short text from the target as inert Markdown: one line, no construct can start in it (no fence,
+ * code span, heading, quote, table cell, link, image, HTML, autolink or math). Emphasis (`*`, `_`)
+ * is left alone: it cannot link or escape, and escaping it would garble every variable name.
+ */
 export function mdText(value: unknown): string {
   return String(value ?? '')
-    .replace(/[&<>`[\]!#|~$\\@*_]/g, (c) => CHAR_REFS[c]!)
+    .replace(/[&<>`[\]!#|~$\\@]/g, (c) => CHAR_REFS[c]!)
     .replace(/:\/\//g, '&#58;//') // no bare-URL autolink
     .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}&#46;`)
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\ufffd')
@@ -137,6 +146,18 @@ export function renderMarkdown(r: RunResults, show: Show = MARKDOWN): string {
   }
   const retries = r.tests.flatMap((x) => (x.meta?.retries ?? []).map((why) => `${x.suite} › ${x.name}: ${why}`));
   if (retries.length) out.push('### Transient-network retries', '', ...retries.map((x) => `- ${t(x)}`), '');
+  if (r.cleanup) {
+    const c = r.cleanup;
+    out.push(
+      '### Rows written and removed',
+      '',
+      `- run id ${t(c.runId)}: removed ${c.removed.jobs} job rows and ${c.removed.executions} execution rows through ${t(c.via)} in ${(c.durationMs / 1000).toFixed(1)} s` +
+        (c.removedUnfinished ? ` (${c.removedUnfinished} still unfinished after waiting ${(c.waitedMs / 1000).toFixed(1)} s, removed anyway)` : ''),
+      `- left behind: ${c.left.length}`,
+      ...c.left.map((l) => `  - ${t(l.id)}${l.state ? ` (${t(l.state)})` : ''}: ${t(l.why)}`),
+      '',
+    );
+  }
   return out.join('\n');
 }
 

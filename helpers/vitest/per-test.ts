@@ -5,9 +5,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, inject } from 'vitest';
 import { addMeta, retryLog } from '../report/meta.ts';
-import { redact } from '../redact.ts';
+import { redact, redactProcessOutput } from '../redact.ts';
 
 const TAIL_LINES = 25;
+
+// What a test writes straight to stdout/stderr in this worker is redacted too (console.* goes
+// through vitest to the main process, which redacts it there).
+redactProcessOutput(() => inject('stack')?.secrets ?? []);
 
 beforeEach(({ onTestFailed }) => {
   retryLog.length = 0;
