@@ -38,7 +38,7 @@ describe('binding and reachability, as on the platform', () => {
       .withNetworkMode(stack.network!)
       .withEnvironment({ DATABASE_URL: insideUrl, PORT: '10000', API_HOST: '127.0.0.1', RENDER_GIT_COMMIT: stack.release.commit, RENDER_GIT_BRANCH: stack.release.branch })
       .withExposedPorts(10000);
-    const container = await (services.kind === 'images' ? api : api.withCommand(['node', '--import', 'tsx', 'services/api/main.ts'])).start();
+    const container = await (services.kind === 'images' ? api : api.withCommand(['node', 'dist/api/main.mjs'])).start();
     extra.push(container);
     // Inside its own network namespace /health/live answers: asked from a helper container that
     // shares it (any image may lack curl; the reference image has node).

@@ -47,7 +47,7 @@ export function mockExternalLaunch(bundles?: string): ServiceLaunch {
 
 /** A reference service: its bundle when there is one, else its TypeScript source through tsx. */
 function nodeLaunch(entry: ReferenceEntry, bundles?: string): ServiceLaunch {
-  const args = bundles ? [path.join(bundles, `${entry}.mjs`)] : ['--import', 'tsx', path.join(REPO_ROOT, REFERENCE_ENTRIES[entry])];
+  const args = bundles ? [path.join(bundles, REFERENCE_ENTRIES[entry].bundle)] : ['--import', 'tsx', path.join(REPO_ROOT, REFERENCE_ENTRIES[entry].source)];
   return { command: process.execPath, args, cwd: REPO_ROOT, viaShell: false, env: { NODE_ENV: 'test' } };
 }
 

@@ -88,50 +88,66 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     const release = localRelease();
     const servicesTag = await servicesImage(images, progress);
 
-    progress(`starting postgres (${images.postgres})`);
-    const postgres = await track(
-      'postgres',
-      new GenericContainer(images.postgres)
-        .withNetwork(network)
-        .withNetworkAliases('postgres')
-        .withEnvironment({ POSTGRES_USER: 'app', POSTGRES_PASSWORD: password, POSTGRES_DB: 'app' })
-        .withCommand(['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])
-        .withExposedPorts(5432)
-        // TCP on 127.0.0.1: the official image's init-time server listens on a socket only.
-        .withWaitStrategy(Wait.forSuccessfulCommand('pg_isready -h 127.0.0.1 -U app -d app'))
-        .withStartupTimeout(60_000)
-        .withLogConsumer(logsTo('postgres'))
-        .start(),
-    );
-    const directUrl = `postgresql://app:${password}@127.0.0.1:${postgres.getMappedPort(5432)}/app`;
-
-    progress(`starting pgbouncer (${images.pgbouncer}, transaction mode)`);
-    const pooler = await track(
-      'pooler',
-      new GenericContainer(images.pgbouncer)
-        .withNetwork(network)
-        .withNetworkAliases('pooler')
-        .withEnvironment({ DB_HOST: 'postgres', DB_PORT: '5432', DB_NAME: 'app', DB_USER: 'app', DB_PASSWORD: password, POOL_MODE: 'transaction' })
-        .withExposedPorts(6432)
-        .withWaitStrategy(Wait.forHealthCheck())
-        .withStartupTimeout(60_000)
-        .withLogConsumer(logsTo('pooler'))
-        .start(),
-    );
-    const poolerUrl = `postgresql://app:${password}@127.0.0.1:${pooler.getMappedPort(6432)}/app`;
-    await waitUntil(() => queryOnce(poolerUrl, 'SELECT 1').then(() => true), { what: 'pgbouncer passing queries to postgres', timeoutMs: 30_000 });
-    // Inside the network the services reach the pooler by its alias, as on the platform.
-    const networkDbUrl = `postgresql://app:${password}@pooler:6432/app`;
     const spec = services;
     const imageOf = (role: 'api' | 'worker') => (spec.kind === 'images' ? spec[role] : servicesTag);
-    // The reference image holds all three services; yours run their image's own command.
-    const commandOf = (role: 'api' | 'worker'): string[] | undefined => (spec.kind === 'images' ? undefined : ['node', '--import', 'tsx', `services/${role}/main.ts`]);
+    // The reference image holds all three services as JavaScript bundles; yours run their image's own command.
+    const commandOf = (role: 'api' | 'worker'): string[] | undefined => (spec.kind === 'images' ? undefined : ['node', `dist/${role}/main.mjs`]);
+    const service = (name: string, image: string, command: string[] | undefined, env: Record<string, string>) => {
+      const c = new GenericContainer(image).withNetwork(network).withNetworkAliases(name).withEnvironment(env).withLogConsumer(logsTo(name));
+      return command ? c.withCommand(command) : c;
+    };
+
+    // Postgres, PgBouncer and the mock external API start together: the pooler only needs
+    // Postgres when a client logs in (it retries the server login), the mock needs nothing.
+    progress(`starting postgres (${images.postgres}), pgbouncer (${images.pgbouncer}, transaction mode) and the mock external API`);
+    const [postgres, pooler, mock] = await Promise.all([
+      track(
+        'postgres',
+        new GenericContainer(images.postgres)
+          .withNetwork(network)
+          .withNetworkAliases('postgres')
+          .withEnvironment({ POSTGRES_USER: 'app', POSTGRES_PASSWORD: password, POSTGRES_DB: 'app' })
+          .withCommand(['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])
+          .withExposedPorts(5432)
+          // The TCP port opens only after initialisation (the init-time server listens on a socket
+          // only); readiness proper is the query through the pooler below.
+          .withWaitStrategy(Wait.forListeningPorts())
+          .withStartupTimeout(60_000)
+          .withLogConsumer(logsTo('postgres'))
+          .start(),
+      ),
+      track(
+        'pooler',
+        new GenericContainer(images.pgbouncer)
+          .withNetwork(network)
+          .withNetworkAliases('pooler')
+          .withEnvironment({ DB_HOST: 'postgres', DB_PORT: '5432', DB_NAME: 'app', DB_USER: 'app', DB_PASSWORD: password, POOL_MODE: 'transaction' })
+          .withExposedPorts(6432)
+          .withWaitStrategy(Wait.forListeningPorts())
+          .withStartupTimeout(60_000)
+          .withLogConsumer(logsTo('pooler'))
+          .start(),
+      ),
+      track(
+        'mock-external',
+        service('mock-external', servicesTag, ['node', 'dist/mock-external/main.mjs'], { PORT: String(PLATFORM_PORT), MOCK_HOST: '0.0.0.0', EXTERNAL_API_KEY: apiKey })
+          .withExposedPorts(PLATFORM_PORT)
+          .withWaitStrategy(Wait.forHttp('/__mock/health', PLATFORM_PORT).forStatusCode(200))
+          .start(),
+      ),
+    ]);
+    const directUrl = `postgresql://app:${password}@127.0.0.1:${postgres.getMappedPort(5432)}/app`;
+    const poolerUrl = `postgresql://app:${password}@127.0.0.1:${pooler.getMappedPort(6432)}/app`;
+    await waitUntil(() => queryOnce(poolerUrl, 'SELECT 1').then(() => true), { what: 'pgbouncer passing queries to postgres', timeoutMs: 60_000, intervalMs: 25 });
+    // Inside the network the services reach the pooler by its alias, as on the platform.
+    const networkDbUrl = `postgresql://app:${password}@pooler:6432/app`;
     progress(`migrating the schema through the pooler (${spec.kind === 'images' ? `${spec.migrate} in ${spec.worker}` : 'services/migrate.ts'})`);
     await runMigration({
       image: imageOf('worker'),
-      command: spec.kind === 'images' ? ['sh', '-c', spec.migrate] : ['node', '--import', 'tsx', 'services/migrate.ts'],
+      command: spec.kind === 'images' ? ['sh', '-c', spec.migrate] : ['node', 'dist/migrate.mjs'],
       network: network.getName(),
-      env: { DATABASE_URL: networkDbUrl },
+      // The reference migration refuses a host that is not loopback unless confirmed: this one is the run's own.
+      env: { DATABASE_URL: networkDbUrl, MIGRATE_CONFIRM_HOST: 'pooler' },
       logFile: path.join(logDir, 'migrate.log'),
       onContainer: (id) => watchdog.addContainer(id),
     });
@@ -146,19 +162,9 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
       ...TEST_SERVICE_ENV,
       ...options.serviceEnv,
     };
-    progress(`starting the mock external API, the API and ${options.workers ?? 2} workers (${servicesTag})`);
-    const service = (name: string, image: string, command: string[] | undefined, env: Record<string, string>) => {
-      const c = new GenericContainer(image).withNetwork(network).withNetworkAliases(name).withEnvironment(env).withLogConsumer(logsTo(name));
-      return command ? c.withCommand(command) : c;
-    };
-    const [mock, api] = await Promise.all([
-      track(
-        'mock-external',
-        service('mock-external', servicesTag, ['node', '--import', 'tsx', 'services/mock-external/main.ts'], { PORT: String(PLATFORM_PORT), MOCK_HOST: '0.0.0.0', EXTERNAL_API_KEY: apiKey })
-          .withExposedPorts(PLATFORM_PORT)
-          .withWaitStrategy(Wait.forHttp('/__mock/health', PLATFORM_PORT).forStatusCode(200))
-          .start(),
-      ),
+    progress(`starting the API and ${options.workers ?? 2} workers (${spec.kind === 'images' ? `${spec.api}, ${spec.worker}` : servicesTag})`);
+    const workers = Array.from({ length: options.workers ?? 2 }, (_, i) => `worker-${i + 1}`);
+    const [api] = await Promise.all([
       track(
         'api',
         service('api', imageOf('api'), commandOf('api'), { ...serviceEnv, ...options.apiEnv })
@@ -167,23 +173,23 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
           .withStartupTimeout(60_000)
           .start(),
       ),
+      // A worker has no port: it is ready when its heartbeat row says so (checked below).
+      ...workers.map((id) =>
+        track(
+          id,
+          service(id, imageOf('worker'), commandOf('worker'), {
+            ...serviceEnv, WORKER_INSTANCE_ID: id, EXTERNAL_API_URL: `http://mock-external:${PLATFORM_PORT}`, EXTERNAL_API_KEY: apiKey, ...options.workerEnv,
+          })
+            .withStartupTimeout(60_000)
+            .start(),
+        ),
+      ),
     ]);
-    const workers = Array.from({ length: options.workers ?? 2 }, (_, i) => `worker-${i + 1}`);
-    await Promise.all(
-      workers.map((id) => {
-        const worker = service(id, imageOf('worker'), commandOf('worker'), {
-          ...serviceEnv, WORKER_INSTANCE_ID: id, EXTERNAL_API_URL: `http://mock-external:${PLATFORM_PORT}`, EXTERNAL_API_KEY: apiKey, ...options.workerEnv,
-        }).withStartupTimeout(60_000);
-        // A worker has no port: it is ready when its heartbeat row says so (checked below). The
-        // reference worker also says so in its log; other workers' logs are their own business.
-        return track(id, (spec.kind === 'reference' ? worker.withWaitStrategy(Wait.forLogMessage(/worker .* started/)) : worker).start());
-      }),
-    );
     await Promise.all(
       workers.map((id) =>
         waitUntil(
           () => queryOnce(directUrl, `SELECT 1 FROM worker_heartbeats WHERE instance_id = $1 AND status = 'running'`, [id]).then((r) => r.rowCount === 1),
-          { what: `${id} heartbeat`, timeoutMs: 30_000 },
+          { what: `${id} heartbeat`, timeoutMs: 30_000, intervalMs: 25 },
         ),
       ),
     );

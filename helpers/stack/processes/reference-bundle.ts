@@ -5,18 +5,22 @@
 // the project's node_modules. Built into a temporary folder and renamed: concurrent stacks
 // (the vitest projects start theirs at once) never see half a bundle.
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../repo-root.ts';
 
+/** Each reference service's TypeScript entry, and its bundle inside the bundle folder. */
 export const REFERENCE_ENTRIES = {
-  api: 'services/api/main.ts',
-  worker: 'services/worker/main.ts',
-  migrate: 'services/migrate.ts',
-  'mock-external': 'services/mock-external/main.ts',
+  api: { source: 'services/api/main.ts', bundle: 'api/main.mjs' },
+  worker: { source: 'services/worker/main.ts', bundle: 'worker/main.mjs' },
+  migrate: { source: 'services/migrate.ts', bundle: 'migrate.mjs' },
+  'mock-external': { source: 'services/mock-external/main.ts', bundle: 'mock-external/main.mjs' },
 } as const;
 export type ReferenceEntry = keyof typeof REFERENCE_ENTRIES;
 
+const run = promisify(execFile);
 const CACHE = path.join(REPO_ROOT, 'node_modules', '.cache', 'pooler-queue-e2e');
 
 function filesUnder(dir: string): string[] {
@@ -42,20 +46,8 @@ export async function referenceBundles(): Promise<string> {
   mkdirSync(CACHE, { recursive: true });
   const work = mkdtempSync(path.join(CACHE, 'building-'));
   try {
-    const { build } = await import('esbuild');
-    await build({
-      entryPoints: Object.fromEntries(Object.entries(REFERENCE_ENTRIES).map(([name, entry]) => [name, path.join(REPO_ROOT, entry)])),
-      outdir: work,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'silent',
-    });
-    // migrate.ts reads its SQL files beside itself.
-    cpSync(path.join(REPO_ROOT, 'services', 'migrations'), path.join(work, 'migrations'), { recursive: true });
+    // The reference services' own build script (the one services/Dockerfile runs).
+    await run(process.execPath, [path.join(REPO_ROOT, 'services', 'bundle.mjs'), work], { cwd: REPO_ROOT });
     writeFileSync(path.join(work, 'done'), new Date().toISOString());
     renameSync(work, dir);
   } catch (error) {

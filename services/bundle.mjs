@@ -1,0 +1,29 @@
+// Bundles the reference services into plain JavaScript: `node services/bundle.mjs <outdir>`.
+// A service then starts as `node <outdir>/api/main.mjs`, without a TypeScript transform at every
+// start. npm packages stay external (resolved from node_modules); the migrations are copied next
+// to migrate.mjs, which reads them from beside itself. Used by services/Dockerfile and by the
+// suite's processes provider (helpers/stack/processes/reference-bundle.ts).
+import { cpSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const outdir = process.argv[2];
+if (!outdir) {
+  process.stderr.write('usage: node services/bundle.mjs <outdir>\n');
+  process.exit(2);
+}
+await build({
+  entryPoints: ['api/main.ts', 'worker/main.ts', 'migrate.ts', 'mock-external/main.ts'].map((entry) => path.join(here, entry)),
+  outbase: here,
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});
+cpSync(path.join(here, 'migrations'), path.join(outdir, 'migrations'), { recursive: true });
