@@ -17,6 +17,14 @@ export const CHECK_FLAGS: Record<string, { env: string; meaning: string }> = {
   '--pool-mode': { env: 'POOL_MODE', meaning: 'transaction (default) or session' },
 };
 
+/** Boolean flags of check. */
+export const CHECK_SWITCHES: Record<string, string> = {
+  '--no-ci-defaults': "no expected commit or branch from the CI's own (GITHUB_SHA, GITHUB_REF_NAME, …): for monitoring, where what is live is whatever was deployed last",
+};
+
+/** The CI variables the profile takes the expected release from (helpers/profile.ts, ciReleaseDefaults). */
+export const CI_RELEASE_VARIABLES = ['GITHUB_SHA', 'CI_COMMIT_SHA', 'BUILDKITE_COMMIT', 'CIRCLE_SHA1', 'GIT_COMMIT', 'GITHUB_HEAD_REF', 'GITHUB_REF_NAME', 'CI_COMMIT_REF_NAME', 'BUILDKITE_BRANCH', 'CIRCLE_BRANCH', 'GIT_BRANCH'];
+
 export class CliUsageError extends Error {}
 
 /** The environment `check` gives scripts/run-e2e.ts: flags mapped to profile variables. */
@@ -28,6 +36,10 @@ export function checkEnv(argv: string[], env: NodeJS.ProcessEnv, cwd: string): {
     if (arg === '--') {
       vitestArgs = argv.slice(i + 1);
       break;
+    }
+    if (arg in CHECK_SWITCHES) {
+      if (arg === '--no-ci-defaults') for (const name of CI_RELEASE_VARIABLES) delete out[name];
+      continue;
     }
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const known = CHECK_FLAGS[flag];

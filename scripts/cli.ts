@@ -10,7 +10,7 @@
 // profiles and exit codes; the others delegate to their scripts. Exit codes are the scripts'.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { CHECK_FLAGS, checkEnv, CliUsageError } from '../helpers/cli-args.ts';
+import { CHECK_FLAGS, CHECK_SWITCHES, checkEnv, CliUsageError } from '../helpers/cli-args.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +31,9 @@ usage:
 check flags (each sets the profile variable named; a real environment variable is overridden by the flag):
 ${Object.entries(CHECK_FLAGS)
   .map(([flag, { env, meaning }]) => `  ${`${flag} VALUE`.padEnd(26)}${env.padEnd(17)}${meaning}`)
+  .join('\n')}
+${Object.entries(CHECK_SWITCHES)
+  .map(([flag, meaning]) => `  ${flag.padEnd(43)}${meaning}`)
   .join('\n')}
 
 check always checks a deployment (E2E_PROVIDER=external): any other profile variable (env/staging.env.example

@@ -58,7 +58,7 @@ describe('deployed revision', () => {
   it('a worker heartbeat is fresher than E2E_HEARTBEAT_MAX_AGE_MS', async ({ task }) => {
     const beats = (await health()).checks['worker:heartbeat']
       .filter((h) => h.componentId && typeof h.observedValue === 'number')
-      .map((h) => ({ id: h.componentId!, ageMs: h.observedValue as number, output: h.output }));
+      .map((h) => ({ id: h.componentId!, ageMs: h.observedValue as number, output: h.output, beatAgeMs: (h as { beatAgeMs?: number }).beatAgeMs }));
     addMeta(task, { figures: { 'live workers': beats.length, 'freshest heartbeat (ms)': beats.length ? Math.min(...beats.map((b) => b.ageMs)) : 'none' } });
     const stale = staleWorkers(beats, profile.E2E_HEARTBEAT_MAX_AGE_MS);
     if (stale) addMeta(task, { diagnosis: [stale] });

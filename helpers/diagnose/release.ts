@@ -39,6 +39,8 @@ export interface WorkerBeat {
   output?: string;
   commit?: string;
   branch?: string;
+  /** Time since its last heartbeat row write (CONTRACT.md: `beatAgeMs`), when reported. */
+  beatAgeMs?: number;
 }
 
 /** undefined when some worker beat within `maxAgeMs`; otherwise the diagnosis. */
@@ -48,7 +50,10 @@ export function staleWorkers(workers: WorkerBeat[], maxAgeMs: number): string | 
   const seen = freshest
     ? `the freshest is ${freshest.id}, ${(freshest.ageMs / 1000).toFixed(1)} s old${freshest.output ? `: ${freshest.output}` : ''}`
     : 'the API reports none';
-  if (freshest?.output?.includes('alive but not consuming')) {
+  // Alive but not consuming: it still writes heartbeats (a fresh beatAgeMs) while its age, which
+  // counts stalled progress too, is past the limit. Any implementation reporting beatAgeMs shows it.
+  const stillBeating = freshest?.beatAgeMs !== undefined && freshest.beatAgeMs <= maxAgeMs;
+  if (stillBeating || freshest?.output?.includes('alive but not consuming')) {
     return (
       `no worker heartbeat fresher than ${(maxAgeMs / 1000).toFixed(1)} s (${seen}): workers are alive but not consuming jobs. ` +
       'A handler hangs (a call without a timeout?): read the worker logs for the job it is stuck on, and give that call a timeout.'
