@@ -35,7 +35,9 @@ export async function waitForFinalState(api: ApiClient, id: string, timeoutMs: n
         if (!isTerminal(last.state)) throw new Error(`still ${last.state}`);
         return last;
       },
-      { timeout: timeoutMs, interval: 10 },
+      // 25 ms: a job's final state is seen promptly without the poll itself loading the workers
+      // it times (completion times come from server timestamps, not from this poll).
+      { timeout: timeoutMs, interval: 25 },
     );
   } catch {
     throw new Error(`job ${id} did not reach succeeded or dead within ${timeoutMs} ms; ${whyNotFinished(last)}`);

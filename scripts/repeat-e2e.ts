@@ -1,17 +1,34 @@
-// `npm run e2e:repeat -- N`: the full local e2e suite N times in a row, each on a fresh stack,
-// to find flaky tests. Prints each run's result, then passes, failures (with the run and the
-// message) and the slowest tests. No retries: a flake shows as a failure.
+// `npm run e2e:repeat -- N [--load K]`: the full local e2e suite N times in a row, each on a fresh
+// stack, to find flaky tests. Prints each run's result, then passes, failures (with the run and
+// the message) and the slowest tests. No retries: a flake shows as a failure. `--load K` keeps K
+// CPU hogs (a busy loop each, one core's worth) running meanwhile, as on a busy CI machine; they
+// stop with the runs, on failure and on Ctrl-C.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/stack/processes/node-service.ts';
 
-const runs = Number(process.argv[2] ?? 5);
+const argv = process.argv.slice(2);
+const loadAt = argv.indexOf('--load');
+const load = loadAt >= 0 ? Number(argv[loadAt + 1]) : 0;
+const runsArg = argv.find((a, i) => !a.startsWith('--') && (loadAt < 0 || i !== loadAt + 1)) ?? '5';
+const runs = Number(runsArg);
 if (!Number.isInteger(runs) || runs < 1 || runs > 1000) {
-  process.stderr.write(`e2e:repeat: expected a number of runs from 1 to 1000, e.g. npm run e2e:repeat -- 20; got "${process.argv[2]}"\n`);
+  process.stderr.write(`e2e:repeat: expected a number of runs from 1 to 1000, e.g. npm run e2e:repeat -- 20; got "${runsArg}"\n`);
   process.exit(2);
 }
+if (!Number.isInteger(load) || load < 0 || load > 16) {
+  process.stderr.write(`e2e:repeat: --load expects a number of CPU hogs from 0 to 16, e.g. --load 1; got "${argv[loadAt + 1]}"\n`);
+  process.exit(2);
+}
+
+// The hogs: plain busy loops in child processes, killed however this script ends.
+const hogs = Array.from({ length: load }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+const stopHogs = () => hogs.forEach((h) => h.kill('SIGKILL'));
+process.on('exit', stopHogs);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+if (load) process.stdout.write(`e2e:repeat: ${load} CPU hog(s) running meanwhile\n`);
 
 interface JsonReport {
   testResults: { name: string; assertionResults: { fullName: string; status: string; duration?: number; failureMessages: string[] }[] }[];
@@ -70,7 +87,7 @@ const slowest = [...durations.entries()]
   .slice(0, 10);
 const lines = [
   '',
-  `${runs} runs in ${((Date.now() - started) / 60_000).toFixed(1)} min: ${passedRuns} passed, ${runs - passedRuns} failed`,
+  `${runs} runs in ${((Date.now() - started) / 60_000).toFixed(1)} min${load ? ` with ${load} CPU hog(s)` : ''}: ${passedRuns} passed, ${runs - passedRuns} failed`,
   ...(failures.length ? ['failures:', ...failures.map((f) => `  run ${f.run}: ${f.test}: ${f.message}`)] : []),
   'slowest tests (max / mean over the runs):',
   ...slowest.map((s) => `  ${(s.max / 1000).toFixed(1).padStart(6)} s / ${(s.mean / 1000).toFixed(1).padStart(5)} s  ${s.name}`),

@@ -151,7 +151,7 @@ describe('jobs', () => {
     });
   });
 
-  it('enqueue-to-completion latency when idle meets the profile (figures printed)', async ({ task }) => {
+  it('enqueue-to-completion latency (figures printed; limits only where the profile sets them)', async ({ task }) => {
     const runId = newRunId('latency');
     const samples: number[] = [];
     for (let i = 0; i < profile.E2E_LATENCY_JOBS; i++) {
@@ -165,11 +165,9 @@ describe('jobs', () => {
     addMeta(task, {
       latency: { jobs: samples.length, p50, p95, max: Math.max(...samples), limitP50: profile.E2E_LATENCY_P50_MS, limitP95: profile.E2E_LATENCY_P95_MS },
     });
-    console.log(
-      `enqueue-to-completion over ${samples.length} jobs: p50 ${p50} ms, p95 ${p95} ms, max ${Math.max(...samples)} ms ` +
-        `(profile limits p50 ≤ ${profile.E2E_LATENCY_P50_MS}, p95 ≤ ${profile.E2E_LATENCY_P95_MS})`,
-    );
-    expect(p50, `p50 ${p50} ms is over E2E_LATENCY_P50_MS: is the worker poll-bound?`).toBeLessThanOrEqual(profile.E2E_LATENCY_P50_MS);
-    expect(p95, `p95 ${p95} ms is over E2E_LATENCY_P95_MS`).toBeLessThanOrEqual(profile.E2E_LATENCY_P95_MS);
+    const limits = profile.E2E_LATENCY_P50_MS || profile.E2E_LATENCY_P95_MS ? `profile limits p50 ≤ ${profile.E2E_LATENCY_P50_MS ?? '-'}, p95 ≤ ${profile.E2E_LATENCY_P95_MS ?? '-'}` : 'no limits set: reported only';
+    console.log(`enqueue-to-completion over ${samples.length} jobs: p50 ${p50} ms, p95 ${p95} ms, max ${Math.max(...samples)} ms (${limits})`);
+    if (profile.E2E_LATENCY_P50_MS) expect(p50, `p50 ${p50} ms is over E2E_LATENCY_P50_MS: is the worker poll-bound?`).toBeLessThanOrEqual(profile.E2E_LATENCY_P50_MS);
+    if (profile.E2E_LATENCY_P95_MS) expect(p95, `p95 ${p95} ms is over E2E_LATENCY_P95_MS`).toBeLessThanOrEqual(profile.E2E_LATENCY_P95_MS);
   });
 });

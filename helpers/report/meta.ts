@@ -2,7 +2,7 @@
 // retries. Stored on the vitest task (task.meta), which reporters read in the main process.
 export interface E2eMeta {
   release?: { who: string; expectedCommit?: string; deployedCommit: string; expectedBranch?: string; deployedBranch: string }[];
-  latency?: { jobs: number; p50: number; p95: number; max: number; limitP50: number; limitP95: number };
+  latency?: { jobs: number; p50: number; p95: number; max: number; limitP50?: number; limitP95?: number };
   diagnosis?: string[];
   retries?: string[];
   figures?: Record<string, string | number>;

@@ -123,7 +123,7 @@ export function renderMarkdown(r: RunResults, show: Show = MARKDOWN): string {
       '',
       row(['jobs', 'p50 (ms)', 'p95 (ms)', 'max (ms)', 'limits']),
       rule(5),
-      row([latency.jobs, latency.p50, latency.p95, latency.max, `p50 ≤ ${latency.limitP50}, p95 ≤ ${latency.limitP95}`]),
+      row([latency.jobs, latency.p50, latency.p95, latency.max, latency.limitP50 || latency.limitP95 ? `p50 ≤ ${latency.limitP50 ?? '-'}, p95 ≤ ${latency.limitP95 ?? '-'}` : 'none (reported only)']),
       '',
     );
   }
