@@ -50,3 +50,21 @@ export async function runE2eAgainst(profile: Record<string, string>, options: { 
 export function leaks(run: E2eRun, secrets: string[]): string[] {
   return run.artefacts.filter((a) => secrets.some((s) => s && a.text.includes(s))).map((a) => a.name);
 }
+
+/**
+ * Every form a secret may take in an artefact: raw, URL-encoded, JSON-escaped (once and twice),
+ * base64 (alone and as basic auth). A secret of 1–3 characters occurs inside ordinary text, so it
+ * is searched for where it would sit: in a URL's userinfo, as a query value, as a JSON value.
+ */
+export function secretForms(secret: string, user = 'probe'): string[] {
+  if (secret.length < 4) return [`:${secret}@`, `:${encodeURIComponent(secret)}@`, `password=${secret}`, `password=${encodeURIComponent(secret)}`, `"${secret}"`];
+  const json = JSON.stringify(secret).slice(1, -1);
+  return [...new Set([secret, encodeURIComponent(secret), json, JSON.stringify(json).slice(1, -1), Buffer.from(secret).toString('base64'), Buffer.from(`${user}:${secret}`).toString('base64')])];
+}
+
+/** "artefact: form" for every form of every secret found in any artefact (none, when redaction works). */
+export function leaksInAnyForm(run: E2eRun, secrets: string[]): string[] {
+  const found: string[] = [];
+  for (const a of run.artefacts) for (const s of secrets) for (const f of secretForms(s)) if (a.text.includes(f)) found.push(`${a.name}: ${JSON.stringify(f)}`);
+  return [...new Set(found)];
+}
