@@ -99,12 +99,12 @@ export default defineConfig({
         },
       },
       e2eProject('e2e', ['suites/**/*.e2e.test.ts']),
-      // The same suites on containers (the fault suites start native stacks of their own, so they
-      // run once, in the e2e project).
-      ...(containersSkipped ? [] : [e2eProject('e2e-containers', ['suites/*.e2e.test.ts'])]),
+      // The same suites on containers, the resilience suites included (their own stacks are
+      // containers too, controlled through Docker).
+      ...(containersSkipped ? [] : [e2eProject('e2e-containers', ['suites/**/*.e2e.test.ts'])]),
       // The Python implementation through the same suites: as commands (resilience included), and as images.
       ...(pythonSkipped ? [] : [e2eProject('e2e-python', ['suites/**/*.e2e.test.ts'], PYTHON_SERVICES)]),
-      ...(pythonSkipped || !pythonImages() ? [] : [e2eProject('e2e-python-containers', ['suites/*.e2e.test.ts'], pythonImages())]),
+      ...(pythonSkipped || !pythonImages() ? [] : [e2eProject('e2e-python-containers', ['suites/**/*.e2e.test.ts'], pythonImages())]),
     ],
   },
 });

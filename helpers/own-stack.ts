@@ -3,8 +3,8 @@
 // stopped after them (and on Ctrl-C or crash, like every stack). Skipped on a live target.
 import { afterAll, beforeAll, inject } from 'vitest';
 import { missingCapability, skipUnless } from './skip.ts';
-import { startProcessStack, type ProcessStack } from './stack/processes/index.ts';
-import type { StackOptions } from './stack/types.ts';
+import { startProcessStack } from './stack/processes/index.ts';
+import type { ControlledStack, StackOptions } from './stack/types.ts';
 
 /** Intervals short enough that leases, heartbeats and thresholds pass in seconds. */
 export const FAST_FAILURE_ENV: Record<string, string> = {
@@ -15,17 +15,22 @@ export const FAST_FAILURE_ENV: Record<string, string> = {
   DB_QUERY_TIMEOUT_MS: '1000',
 };
 
-export function useOwnStack(options: StackOptions & { label: string }): { readonly stack: ProcessStack } {
+export function useOwnStack(options: StackOptions & { label: string }): { readonly stack: ControlledStack } {
   const shared = inject('stack');
   const unavailable = missingCapability(shared, 'control');
   skipUnless(!unavailable, unavailable ?? '');
-  let own: ProcessStack | undefined;
+  let own: ControlledStack | undefined;
   beforeAll(async () => {
     if (unavailable) return;
-    // The same services as the shared stack: the reference ones, or yours by command.
-    own = await startProcessStack({ services: shared.services, ...options, serviceEnv: { ...FAST_FAILURE_ENV, ...options.serviceEnv } });
+    // The same provider and services as the shared stack: the reference ones, or yours by
+    // command (processes) or by image (containers).
+    const ownOptions = { services: shared.services, ...options, serviceEnv: { ...FAST_FAILURE_ENV, ...options.serviceEnv } };
+    own =
+      shared.provider === 'containers'
+        ? await (await import('./stack/containers/index.ts')).startContainerStack(ownOptions)
+        : await startProcessStack(ownOptions);
     console.log(`[${options.label}] own stack ready in ${(own.endpoints.readyMs / 1000).toFixed(1)} s`);
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await own?.stop();
   });

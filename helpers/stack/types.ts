@@ -65,6 +65,32 @@ export interface StartedStack {
   stop(): Promise<void>;
 }
 
+/**
+ * What resilience suites need: stop, crash and restart one service (processes or containers
+ * alike), then wait until it is back. Service names: postgres, pooler, mock-external, api,
+ * worker-1, worker-2.
+ */
+export interface StackControl {
+  /** Sends `signal` (SIGKILL by default) and waits until the service has exited. */
+  kill(service: string, signal?: NodeJS.Signals): Promise<void>;
+  /** Sends `signal` and returns at once (a graceful-shutdown check watches what happens next). */
+  signal(service: string, signal: NodeJS.Signals): void;
+  /** Waits until the service has exited; its exit code (null when a signal ended it). */
+  waitForExit(service: string): Promise<number | null>;
+  /** Clean stop (the program's own stop signal), SIGKILL after 10 s. */
+  stop(service: string): Promise<void>;
+  /** Starts a stopped service again on the same port and data, and waits until it is ready. */
+  start(service: string): Promise<void>;
+  running(service: string): boolean;
+  /** Changes whenever the service is started again: "did it restart?" (a pid, a container's start time). */
+  incarnation(service: string): Promise<string>;
+}
+
+/** A local stack whose services the suites can control (capability `control`). */
+export interface ControlledStack extends StartedStack {
+  control: StackControl;
+}
+
 export interface StackOptions {
   /** Which API and worker to run (default: the reference services). */
   services?: ServicesSpec;

@@ -43,9 +43,9 @@ describe.each([
   { what: 'postgres restarted', service: 'postgres', downMs: 0 },
 ])('$what', ({ what, service, downMs }) => {
   it('readiness goes 503 and back to 200 without an API restart; POST /jobs is a clear 503 meanwhile; jobs from before complete', { timeout: 90_000 }, async ({ task }) => {
-    const { endpoints, control, processes } = own.stack;
+    const { endpoints, control } = own.stack;
     const api = new ApiClient(endpoints.apiUrl);
-    const apiPid = processes.get('api')!.pid;
+    const apiIncarnation = await control.incarnation('api');
     const runId = newRunId(what.replace(/\W+/g, '-'));
     const before = await Promise.all(Array.from({ length: 12 }, (_, i) => api.createJob({ type: 'sleep', payload: { ms: 100 + i * 20 }, runId })));
 
@@ -64,7 +64,7 @@ describe.each([
     const recoveryMs = await readinessBecomes(api, 200, restartedAt);
     const outageMs = Date.now() - stoppedAt;
 
-    expect(processes.get('api')!.pid, 'the API must recover without a restart').toBe(apiPid);
+    expect(await control.incarnation('api'), 'the API must recover without a restart').toBe(apiIncarnation);
     for (const job of before) expect((await waitForFinalState(api, job.id, 30_000)).state).toBe('succeeded');
     const after = await api.createJob({ type: 'echo', payload: { after: what }, runId });
     expect((await waitForFinalState(api, after.id, 15_000)).state, 'the workers resumed on their own').toBe('succeeded');

@@ -2,7 +2,6 @@
 // completes), SIGTERM to a worker during a job (it finishes within the grace period, or releases
 // the job at once so another worker takes it). No job stays `running`; both exit 0.
 import http from 'node:http';
-import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../../helpers/api-client.ts';
 import { newRunId, waitForFinalState } from '../../helpers/jobs.ts';
@@ -15,13 +14,16 @@ afterEach(async () => {
   for (const name of ['api', ...own.stack.endpoints.workers]) if (!own.stack.control.running(name)) await own.stack.control.start(name);
 });
 
-/** A new TCP connection to the API is refused: it stopped accepting connections (CONTRACT.md, SIGTERM). */
-function refusesConnections(url: URL): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(url.port), url.hostname);
-    socket.once('connect', () => (socket.destroy(), resolve(false)));
-    socket.once('error', () => resolve(true));
-  });
+/**
+ * A new request is no longer served: the API stopped accepting connections (CONTRACT.md, SIGTERM).
+ * Asked with a request, not a bare connect: behind a port mapping (containers) the proxy accepts
+ * the connection itself and closes it when nothing listens behind it.
+ */
+async function refusesNewRequests(url: URL): Promise<boolean> {
+  return fetch(new URL('/health/live', url), { signal: AbortSignal.timeout(2_000) }).then(
+    () => false,
+    () => true,
+  );
 }
 
 async function holderOf(api: ApiClient, id: string): Promise<string> {
@@ -37,8 +39,7 @@ async function holderOf(api: ApiClient, id: string): Promise<string> {
 
 describe('graceful shutdown', () => {
   it('SIGTERM to the API during an in-flight request: the request completes, then the API exits 0', async () => {
-    const { endpoints, processes } = own.stack;
-    const apiProcess = processes.get('api')!;
+    const { endpoints, control } = own.stack;
     const url = new URL(endpoints.apiUrl);
     const body = JSON.stringify({ type: 'echo', payload: { inFlight: true }, runId: newRunId('api-sigterm') });
     // "Expect: 100-continue" makes the API confirm it has the request before the body is sent:
@@ -61,41 +62,39 @@ describe('graceful shutdown', () => {
       req.on('continue', () => {
         sendBody();
         void vi
-          .waitFor(async () => expect(await refusesConnections(url)).toBe(true), { timeout: 5_000, interval: 20 })
+          .waitFor(async () => expect(await refusesNewRequests(url)).toBe(true), { timeout: 15_000, interval: 50 })
           .then(() => req.end(body), reject);
       });
     });
     await accepted;
-    apiProcess.signal('SIGTERM');
+    control.signal('api', 'SIGTERM');
     const res = await response;
     expect(res.status, res.text).toBe(202);
-    await apiProcess.waitForExit();
-    expect(apiProcess.exitCode, 'the API exits 0 after SIGTERM').toBe(0);
+    expect(await control.waitForExit('api'), 'the API exits 0 after SIGTERM').toBe(0);
   });
 
   it('SIGTERM to a worker during a short job: it finishes the job, then exits 0', async () => {
-    const { endpoints, processes } = own.stack;
+    const { endpoints, control } = own.stack;
     const api = new ApiClient(endpoints.apiUrl);
     const job = await api.createJob({ type: 'sleep', payload: { ms: GRACE_MS / 2 }, runId: newRunId('worker-sigterm-finish') });
     const holder = await holderOf(api, job.id);
-    processes.get(holder)!.signal('SIGTERM');
-    await processes.get(holder)!.waitForExit();
-    expect(processes.get(holder)!.exitCode).toBe(0);
+    control.signal(holder, 'SIGTERM');
+    expect(await control.waitForExit(holder), `${holder} exits 0 after SIGTERM`).toBe(0);
     const done = await api.getJob(job.id);
     expect(done.state, 'the job was finished before the worker exited').toBe('succeeded');
     expect(done.executions!.map((e) => [e.workerId, e.outcome])).toEqual([[holder, 'succeeded']]);
   });
 
   it('SIGTERM to a worker during a job longer than the grace period: released at once, finished by another worker', async () => {
-    const { endpoints, processes } = own.stack;
+    const { endpoints, control } = own.stack;
     const api = new ApiClient(endpoints.apiUrl);
     const job = await api.createJob({ type: 'sleep', payload: { ms: 3_000 }, runId: newRunId('worker-sigterm-release') });
     const holder = await holderOf(api, job.id);
     const signalledAt = Date.now();
-    processes.get(holder)!.signal('SIGTERM');
-    await processes.get(holder)!.waitForExit();
+    control.signal(holder, 'SIGTERM');
+    const code = await control.waitForExit(holder);
     const exitMs = Date.now() - signalledAt;
-    expect(processes.get(holder)!.exitCode).toBe(0);
+    expect(code, `${holder} exits 0 after SIGTERM`).toBe(0);
     const right = await api.getJob(job.id);
     expect(right.lockedBy, 'no job stays running on a worker that exited').not.toBe(holder);
     const done = await waitForFinalState(api, job.id, 15_000);

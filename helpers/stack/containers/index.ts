@@ -17,7 +17,9 @@ import { TEST_SERVICE_ENV } from '../processes/index.ts';
 import { localRelease } from '../release.ts';
 import { keepLogsAndRemove } from '../run-dir.ts';
 import { newSecret } from '../secrets.ts';
-import type { StackEndpoints, StackOptions, StartedStack } from '../types.ts';
+import type { ControlledStack, StackEndpoints, StackOptions } from '../types.ts';
+import { freePort } from '../../ports.ts';
+import { containerControl } from './control.ts';
 import { recordedImages, servicesImage } from './images.ts';
 
 // No reaper container: it would have to be pulled from a registry. Cleanup is ours (cleanup.ts).
@@ -26,7 +28,7 @@ process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
 const PLATFORM_PORT = 10000; // what Render sets PORT to
 const secret = newSecret;
 
-export interface ContainerStack extends StartedStack {
+export interface ContainerStack extends ControlledStack {
   /** Container ids by service name, and the network's name: for container-only checks. */
   containers: Record<string, string>;
   network: string;
@@ -88,6 +90,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     const release = localRelease();
     const servicesTag = await servicesImage(images, progress);
 
+    const hostPorts = { postgres: await freePort(), pooler: await freePort(), mock: await freePort(), api: await freePort() };
     const spec = services;
     const imageOf = (role: 'api' | 'worker') => (spec.kind === 'images' ? spec[role] : servicesTag);
     // The reference image holds all three services as JavaScript bundles; yours run their image's own command.
@@ -108,7 +111,8 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
           .withNetworkAliases('postgres')
           .withEnvironment({ POSTGRES_USER: 'app', POSTGRES_PASSWORD: password, POSTGRES_DB: 'app' })
           .withCommand(['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])
-          .withExposedPorts(5432)
+          // Fixed host ports (chosen free): a container started again keeps its address.
+          .withExposedPorts({ container: 5432, host: hostPorts.postgres })
           // The TCP port opens only after initialisation (the init-time server listens on a socket
           // only); readiness proper is the query through the pooler below.
           .withWaitStrategy(Wait.forListeningPorts())
@@ -122,7 +126,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
           .withNetwork(network)
           .withNetworkAliases('pooler')
           .withEnvironment({ DB_HOST: 'postgres', DB_PORT: '5432', DB_NAME: 'app', DB_USER: 'app', DB_PASSWORD: password, POOL_MODE: 'transaction' })
-          .withExposedPorts(6432)
+          .withExposedPorts({ container: 6432, host: hostPorts.pooler })
           .withWaitStrategy(Wait.forListeningPorts())
           .withStartupTimeout(60_000)
           .withLogConsumer(logsTo('pooler'))
@@ -131,7 +135,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
       track(
         'mock-external',
         service('mock-external', servicesTag, ['node', 'dist/mock-external/main.mjs'], { PORT: String(PLATFORM_PORT), MOCK_HOST: '0.0.0.0', EXTERNAL_API_KEY: apiKey })
-          .withExposedPorts(PLATFORM_PORT)
+          .withExposedPorts({ container: PLATFORM_PORT, host: hostPorts.mock })
           .withWaitStrategy(Wait.forHttp('/__mock/health', PLATFORM_PORT).forStatusCode(200))
           .start(),
       ),
@@ -168,7 +172,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
       track(
         'api',
         service('api', imageOf('api'), commandOf('api'), { ...serviceEnv, ...options.apiEnv })
-          .withExposedPorts(PLATFORM_PORT)
+          .withExposedPorts({ container: PLATFORM_PORT, host: hostPorts.api })
           .withWaitStrategy(Wait.forHttp('/health/ready', PLATFORM_PORT).forStatusCode(200))
           .withStartupTimeout(60_000)
           .start(),
@@ -196,8 +200,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
 
     const endpoints: StackEndpoints = {
       provider: 'containers',
-      // No control over single services yet: the resilience suites run on the processes provider.
-      capabilities: { control: false, bootServices: false, directDatabase: true, mockExternal: true, ownNetwork: true, referenceServices: spec.kind === 'reference', serviceLogs: true },
+      capabilities: { control: true, bootServices: false, directDatabase: true, mockExternal: true, ownNetwork: true, referenceServices: spec.kind === 'reference', serviceLogs: true },
       services: spec,
       apiPortGiven: String(PLATFORM_PORT),
       apiUrl: `http://127.0.0.1:${api.getMappedPort(PLATFORM_PORT)}`,
@@ -215,7 +218,26 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
       servicesImage: servicesTag,
     };
     progress(`stack ready in ${(endpoints.readyMs / 1000).toFixed(1)} s`);
-    return { endpoints, stop, containers: endpoints.containers!, network: network.getName(), servicesImage: servicesTag };
+    const control = containerControl(
+      Object.fromEntries(running.map((c) => [c.name, c.id])),
+      {
+        postgres: () => waitUntil(() => queryOnce(directUrl, 'SELECT 1').then(() => true), { what: 'postgres accepting queries', timeoutMs: 60_000, intervalMs: 25 }),
+        pooler: () => waitUntil(() => queryOnce(poolerUrl, 'SELECT 1').then(() => true), { what: 'pgbouncer passing queries', timeoutMs: 60_000, intervalMs: 25 }),
+        'mock-external': () => waitUntil(() => fetch(`${endpoints.mockUrl}/__mock/health`).then((r) => r.ok), { what: 'mock external API answering', timeoutMs: 60_000, intervalMs: 25 }),
+        api: () => waitUntil(() => fetch(`${endpoints.apiUrl}/health/ready`).then((r) => r.status === 200), { what: 'API /health/ready returning 200', timeoutMs: 60_000, intervalMs: 25 }),
+        ...Object.fromEntries(
+          workers.map((id) => [
+            id,
+            (since: Date) =>
+              waitUntil(
+                () => queryOnce(directUrl, `SELECT 1 FROM worker_heartbeats WHERE instance_id = $1 AND status = 'running' AND started_at >= $2`, [id, since]).then((r) => r.rowCount === 1),
+                { what: `${id} heartbeat`, timeoutMs: 60_000, intervalMs: 25 },
+              ),
+          ]),
+        ),
+      },
+    );
+    return { endpoints, stop, control, containers: endpoints.containers!, network: network.getName(), servicesImage: servicesTag };
   } catch (error) {
     await stop();
     throw error;

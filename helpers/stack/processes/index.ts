@@ -11,7 +11,7 @@ import type { ManagedProcess } from '../managed-process.ts';
 import { localRelease } from '../release.ts';
 import { keepLogsAndRemove } from '../run-dir.ts';
 import { newSecret, urlPasswords } from '../secrets.ts';
-import type { StackEndpoints, StackOptions, StartedStack } from '../types.ts';
+import type { StackControl, StackEndpoints, StackOptions, StartedStack } from '../types.ts';
 import { findNativeBinaries, unprivilegedUser } from './binaries.ts';
 import { serviceProcess } from './node-service.ts';
 import { runOnce } from './run-once.ts';
@@ -35,16 +35,7 @@ export const TEST_SERVICE_ENV: Record<string, string> = {
 
 const secret = newSecret;
 
-/** What resilience suites need: stop, crash and restart one service, then wait until it is back. */
-export interface StackControl {
-  /** Sends `signal` (SIGKILL by default) and waits until the process has exited. */
-  kill(service: string, signal?: NodeJS.Signals): Promise<void>;
-  /** Clean stop (the program's own stop signal), SIGKILL after 10 s. */
-  stop(service: string): Promise<void>;
-  /** Starts a stopped service again on the same port and data, and waits until it is ready. */
-  start(service: string): Promise<void>;
-  running(service: string): boolean;
-}
+export type { StackControl } from '../types.ts';
 
 export interface ProcessStack extends StartedStack {
   processes: Map<string, ManagedProcess>;
@@ -231,6 +222,13 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
     };
     const control: StackControl = {
       kill: (name, signal = 'SIGKILL') => service(name).kill(signal),
+      signal: (name, signal) => service(name).signal(signal),
+      waitForExit: async (name) => {
+        const p = service(name);
+        await p.waitForExit();
+        return p.exitCode;
+      },
+      incarnation: async (name) => String(service(name).pid),
       stop: (name) => service(name).stop(10_000),
       start: async (name) => {
         const p = service(name);
