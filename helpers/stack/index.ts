@@ -5,7 +5,7 @@ import type { Profile } from '../../env/schema.ts';
 import { dockerAnswers, IMAGES_FILE } from './containers/images.ts';
 import { externalStack } from './external.ts';
 import { findNativeBinaries } from './processes/binaries.ts';
-import { startProcessStack } from './processes/index.ts';
+import { LocalStack } from './builder.ts';
 import type { ProviderName, StackOptions, StartedStack } from './types.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -98,11 +98,8 @@ export function servicesFor(profile: Profile, provider: ProviderName): ServicesS
 
 export async function startStack(provider: ProviderName, profile: Profile, options: StackOptions = {}): Promise<StartedStack> {
   if (provider === 'external') return externalStack(profile);
-  if (provider === 'containers') {
-    const { startContainerStack } = await import('./containers/index.ts');
-    return startContainerStack(options);
-  }
-  return startProcessStack(options);
+  return LocalStack.on(provider).withOptions(options).start();
 }
 
 export type { StackEndpoints, StartedStack, StackOptions } from './types.ts';
+export { LocalStack } from './builder.ts';
