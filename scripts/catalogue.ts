@@ -9,6 +9,11 @@ import path from 'node:path';
 import { REPO_ROOT } from '../helpers/stack/processes/node-service.ts';
 import type { RunResults } from '../helpers/report/results.ts';
 import { SCENARIOS, type Scenario } from '../scenarios/index.ts';
+import { redactProcessOutput } from '../helpers/redact.ts';
+
+// Everything this command prints passes through the one redactor (the environment's secrets, URL
+// passwords by shape), whatever prints it.
+redactProcessOutput();
 
 /** The suites that detect; fault-injecting suites (resilience) and input suites are not needed here. */
 const SUITES = ['suites/deploy.e2e.test.ts', 'suites/health.e2e.test.ts', 'suites/pooler.e2e.test.ts', 'suites/jobs.e2e.test.ts'];

@@ -13,6 +13,11 @@ import { readFileSync } from 'node:fs';
 import { CHECK_FLAGS, CHECK_SWITCHES, checkEnv, CliUsageError } from '../helpers/cli-args.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { redactProcessOutput } from '../helpers/redact.ts';
+
+// Everything this command prints passes through the one redactor (the environment's secrets, URL
+// passwords by shape), whatever prints it.
+redactProcessOutput();
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;

@@ -4,7 +4,11 @@ import { helpText, parseArgs, UsageError, type DoctorOptions } from '../helpers/
 import { runDoctor } from '../helpers/doctor/index.ts';
 import { displayUrl, redactDeep, secretsOf, stepLine, verdictLines, type DoctorJson } from '../helpers/doctor/output.ts';
 import { EXIT } from '../helpers/doctor/verdict.ts';
-import { redact } from '../helpers/redact.ts';
+import { redact, redactProcessOutput } from '../helpers/redact.ts';
+
+// Everything this command prints passes through the one redactor (the environment's secrets, URL
+// passwords by shape), whatever prints it.
+redactProcessOutput();
 
 const argv = process.argv.slice(2);
 const wantsJson = argv.includes('--json');

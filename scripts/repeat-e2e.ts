@@ -8,6 +8,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/stack/processes/node-service.ts';
+import { redactProcessOutput } from '../helpers/redact.ts';
+
+// Everything this command prints passes through the one redactor (the environment's secrets, URL
+// passwords by shape), whatever prints it.
+redactProcessOutput();
 
 const argv = process.argv.slice(2);
 const loadAt = argv.indexOf('--load');

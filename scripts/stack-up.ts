@@ -3,7 +3,11 @@
 // tears everything down on Ctrl-C.
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
-import { redact } from '../helpers/redact.ts';
+import { redact, redactProcessOutput } from '../helpers/redact.ts';
+
+// Everything this command prints passes through the one redactor (the environment's secrets, URL
+// passwords by shape), whatever prints it.
+redactProcessOutput();
 import { startProcessStack } from '../helpers/stack/processes/index.ts';
 import { REPO_ROOT } from '../helpers/stack/processes/node-service.ts';
 import { findScenario, SCENARIOS, type Scenario } from '../scenarios/index.ts';
