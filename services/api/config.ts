@@ -16,6 +16,8 @@ export const apiEnvShape = {
   SHUTDOWN_GRACE_MS: intInRange(0, 300_000, 10_000),
 };
 const SECRETS = ['DATABASE_URL'];
+/** Defect switch (mutants): a typo in the list of secrets. */
+const SECRETS_WITH_TYPO = ['DATABASE_URI'];
 
 export interface ApiConfig {
   databaseUrl: string;
@@ -44,7 +46,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
   }
   const release = releaseFromEnv(env);
   const settings: SettingReport[] = [
-    ...reportSettings(apiEnvShape, env, parsed, SECRETS),
+    ...reportSettings(apiEnvShape, env, parsed, defects.has('secret-name-typo') ? SECRETS_WITH_TYPO : SECRETS),
     derivedSetting(listen.portSource === 'default' ? 'PORT' : listen.portSource, listen.portSource !== 'default', String(listen.port)),
     derivedSetting('API_HOST', listen.hostSource !== 'default', listen.host),
     ...releaseSettings(release),
@@ -56,7 +58,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     poolMax: parsed.DB_POOL_MAX,
     queryTimeoutMs: parsed.DB_QUERY_TIMEOUT_MS,
     heartbeatWarnMs: parsed.HEALTH_HEARTBEAT_WARN_MS,
-    heartbeatFailMs: parsed.HEALTH_HEARTBEAT_FAIL_MS,
+    // Defect switch (mutants): the fail threshold read as seconds.
+    heartbeatFailMs: defects.has('fail-threshold-seconds') ? parsed.HEALTH_HEARTBEAT_FAIL_MS * 1000 : parsed.HEALTH_HEARTBEAT_FAIL_MS,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
     listen,
     release,

@@ -72,7 +72,7 @@ export async function checkWorkerHeartbeat(pool: pg.Pool, config: ApiConfig): Pr
               release_commit, branch, jobs_done, started_at, status, last_error,
               (EXTRACT(EPOCH FROM (now() - last_error_at)) * 1000)::bigint AS error_age_ms
          FROM worker_heartbeats
-        WHERE status <> 'stopped' AND last_beat_at > now() - make_interval(secs => $1::double precision / 1000)
+        WHERE ${config.defects.has('heartbeat-lists-stopped') ? '' : "status <> 'stopped' AND "}last_beat_at > now() - make_interval(secs => $1::double precision / 1000)
         ORDER BY last_beat_at DESC
         LIMIT 50`,
       [config.heartbeatFailMs * 3],
@@ -85,7 +85,8 @@ export async function checkWorkerHeartbeat(pool: pg.Pool, config: ApiConfig): Pr
       const stalled = Number(row.stalled_ms);
       // A worker is as old as the older of its beat and its progress: alive but not consuming
       // (every slot stuck in a job) ages like a worker that stopped beating.
-      const age = Math.max(beatAge, stalled);
+      // Defect switch (mutants): the heartbeat alone, as before progress was tracked.
+      const age = config.defects.has('stall-not-aged') ? beatAge : Math.max(beatAge, stalled);
       // A database error met within the warn window (failing claims, say) makes the worker warn.
       const recentError = row.last_error !== null && row.error_age_ms !== null && Number(row.error_age_ms) < config.heartbeatWarnMs;
       const status = worst([heartbeatStatus(age, config.heartbeatWarnMs, config.heartbeatFailMs), recentError ? 'warn' : 'pass']);
@@ -115,7 +116,8 @@ export async function checkWorkerHeartbeat(pool: pg.Pool, config: ApiConfig): Pr
       };
     });
     // Freshest first: the healthiest worker speaks for the component.
-    return entries.sort((a, b) => a.observedValue - b.observedValue);
+    // Defect switch (mutants): a flipped comparison puts the stalest first.
+    return entries.sort((a, b) => (config.defects.has('heartbeat-stalest-first') ? b.observedValue - a.observedValue : a.observedValue - b.observedValue));
   } catch (error) {
     return [{ componentType: 'worker', status: 'fail', time, output: `could not read worker heartbeats: ${(error as Error).message}` }];
   }
@@ -138,7 +140,8 @@ export async function healthReport(pool: pg.Pool, config: ApiConfig): Promise<He
   const configCheck = checkConfig(config);
   return {
     // The freshest worker (listed first) speaks for the workers: one live worker keeps jobs moving.
-    status: worst([database.status, heartbeats[0]!.status, configCheck.status]),
+    // Defect switch (mutants): the workers left out of the overall status.
+    status: worst(config.defects.has('overall-ignores-workers') ? [database.status, configCheck.status] : [database.status, heartbeats[0]!.status, configCheck.status]),
     version: config.version,
     releaseId: config.release.commit,
     branch: config.release.branch,

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pg from 'pg';
 import { z } from 'zod';
 import { isJobType, JOB_TYPES, MAX_BODY_BYTES, MAX_PAYLOAD_BYTES, MAX_PAYLOAD_DEPTH, payloadSchemas } from '../shared/job-types.ts';
+import type { Defect } from '../shared/defects.ts';
 import { HttpError, readJsonBody, sendJson } from './http-kit.ts';
 
 const envelope = z
@@ -27,7 +28,7 @@ export interface NewJob {
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
 /** Validates a POST /jobs body; throws HttpError naming the first problem. Pure: no I/O. */
-export function validateNewJob(body: unknown): NewJob {
+export function validateNewJob(body: unknown, defects: ReadonlySet<Defect> = new Set(), stage: 'all' | 'envelope' | 'payload' = 'all'): NewJob {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpError(400, 'invalid_body', 'request body must be a JSON object');
   }
@@ -45,7 +46,9 @@ export function validateNewJob(body: unknown): NewJob {
   if (!isJobType(type)) {
     throw new HttpError(400, 'unknown_job_type', `unknown job type "${type.slice(0, 50)}"; known types: ${JOB_TYPES.join(', ')}`, 'type');
   }
-  const payloadBytes = Buffer.byteLength(JSON.stringify(payload));
+  if (stage === 'envelope') return { type, payload, maxAttempts, idempotencyKey, runId };
+  // Defect switch (mutants): characters counted instead of UTF-8 bytes.
+  const payloadBytes = defects.has('payload-size-in-chars') ? JSON.stringify(payload).length : Buffer.byteLength(JSON.stringify(payload));
   if (payloadBytes > MAX_PAYLOAD_BYTES) {
     throw new HttpError(413, 'payload_too_large', `payload is ${payloadBytes} bytes; the limit is ${MAX_PAYLOAD_BYTES}`, 'payload');
   }
@@ -132,19 +135,25 @@ export function jobView(row: JobRow, executions?: unknown[]) {
   };
 }
 
-export function jobRoutes(pool: pg.Pool) {
+export function jobRoutes(pool: pg.Pool, defects: ReadonlySet<Defect> = new Set()) {
+  const dbCall = <T>(fn: () => Promise<T>) => guardedDbCall(fn, defects.has('db-call-missing-await'));
   return {
     async create(req: IncomingMessage, res: ServerResponse) {
-      const job = validateNewJob(await readJsonBody(req, MAX_BODY_BYTES));
+      const body = await readJsonBody(req, MAX_BODY_BYTES);
+      // Defect switch (mutants): the payload is validated after the row is written.
+      const late = defects.has('insert-before-payload-check');
+      const job = validateNewJob(body, defects, late ? 'envelope' : 'all');
       const inserted = await dbCall(() =>
         pool.query<JobRow>(
           `INSERT INTO jobs (type, payload, max_attempts, idempotency_key, run_id)
            VALUES ($1, $2::jsonb, $3, $4, $5)
            ON CONFLICT (idempotency_key) DO NOTHING
            RETURNING *`,
-          [job.type, JSON.stringify(job.payload), job.maxAttempts, job.idempotencyKey ?? null, job.runId ?? null],
+          // Defect switch (mutants): the default stored whatever was sent.
+          [job.type, JSON.stringify(job.payload), defects.has('max-attempts-dropped') ? DEFAULT_MAX_ATTEMPTS : job.maxAttempts, job.idempotencyKey ?? null, job.runId ?? null],
         ),
       );
+      if (late) validateNewJob(body, defects, 'all');
       if (inserted.rows[0]) {
         sendJson(res, 202, jobView(inserted.rows[0]));
         return;
@@ -152,7 +161,8 @@ export function jobRoutes(pool: pg.Pool) {
       // The key exists: the same request again returns the same job; a different one is a conflict.
       // jsonb equality in SQL, so key order and number formatting do not matter.
       const existing = await dbCall(() =>
-        pool.query<JobRow & { same: boolean }>('SELECT *, (type = $2 AND payload = $3::jsonb) AS same FROM jobs WHERE idempotency_key = $1', [
+        // Defect switch (mutants): the payload compared as text, where key order and spacing matter.
+        pool.query<JobRow & { same: boolean }>(`SELECT *, (type = $2 AND ${defects.has('idempotency-text-compare') ? 'payload::text = $3' : 'payload = $3::jsonb'}) AS same FROM jobs WHERE idempotency_key = $1`, [
           job.idempotencyKey,
           job.type,
           JSON.stringify(job.payload),
@@ -176,7 +186,7 @@ export function jobRoutes(pool: pg.Pool) {
       const executions = await dbCall(() =>
         pool.query(
           `SELECT attempt, worker_id AS "workerId", started_at AS "startedAt", finished_at AS "finishedAt", outcome, error
-             FROM job_executions WHERE job_id = $1 ORDER BY id`,
+             FROM job_executions WHERE job_id = $1 ORDER BY id${defects.has('executions-newest-first') ? ' DESC' : ''}`,
           [id],
         ),
       );
@@ -186,8 +196,10 @@ export function jobRoutes(pool: pg.Pool) {
 }
 
 /** Any database failure becomes a 503 the client can act on; the detail goes to the log. */
-async function dbCall<T>(fn: () => Promise<T>): Promise<T> {
+async function guardedDbCall<T>(fn: () => Promise<T>, missingAwait = false): Promise<T> {
   try {
+    // Defect switch (mutants): without the await, a rejection escapes the try and becomes a 500.
+    if (missingAwait) return fn();
     return await fn();
   } catch (error) {
     throw new HttpError(503, 'database_unavailable', `the job store is unavailable: ${(error as Error).message}`);

@@ -15,21 +15,26 @@ const pool = createPool(
   { connectionString: config.databaseUrl, max: config.poolMax, applicationName: config.serviceId, queryTimeoutMs: config.queryTimeoutMs, startupStatementTimeout: config.defects.has('startup-statement-timeout') },
   (error) => log.warn(`idle database connection lost: ${error.message}`),
 );
-const jobs = jobRoutes(pool);
+const jobs = jobRoutes(pool, config.defects);
 if (config.defects.size) log.warn(`TEST DEFECTS ON: ${[...config.defects].join(', ')}`);
 const HEALTH_JSON = 'application/health+json';
 
 const router = new Router()
-  .on('GET', '/health/live', (_req, res) =>
-    sendJson(res, 200, { status: 'pass', version: config.version, releaseId: config.release.commit, serviceId: config.serviceId }, HEALTH_JSON),
-  )
+  .on('GET', '/health/live', async (_req, res) => {
+    // Defect switch (mutants): liveness that asks the database, so a database outage restarts the API.
+    const status = config.defects.has('live-checks-database') ? (await checkDatabase(pool, config)).status : 'pass';
+    sendJson(res, httpStatusFor(status), { status, version: config.version, releaseId: config.release.commit, serviceId: config.serviceId }, HEALTH_JSON);
+  })
   .on('GET', '/health/ready', async (_req, res) => {
-    const database = await checkDatabase(pool, config);
+    // Defect switch (mutants): the await forgotten; a pending promise has no status, so 200.
+    const database = config.defects.has('ready-missing-await') ? (checkDatabase(pool, config) as unknown as Awaited<ReturnType<typeof checkDatabase>>) : await checkDatabase(pool, config);
     sendJson(res, httpStatusFor(database.status), { status: database.status, serviceId: config.serviceId, checks: { 'postgres:connection': [database] } }, HEALTH_JSON);
   })
   .on('GET', '/health', async (_req, res) => {
     const report = await healthReport(pool, config);
-    sendJson(res, httpStatusFor(report.status), report, HEALTH_JSON);
+    // Defect switches (mutants): a flipped comparison (warn answers 503 too); the default content type.
+    const status = config.defects.has('health-503-on-warn') ? (report.status !== 'pass' ? 503 : 200) : httpStatusFor(report.status);
+    sendJson(res, status, report, config.defects.has('health-json-type') ? undefined : HEALTH_JSON);
   })
   .on('POST', '/jobs', jobs.create)
   .on('GET', '/jobs/:id', jobs.get);
@@ -103,6 +108,8 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(0);
   });
   server.closeIdleConnections();
+  // Defect switch (mutants): exits without waiting for server.close's callback.
+  if (config.defects.has('api-exit-on-sigterm')) process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -2,6 +2,7 @@
 // A bad or missing variable ends the process at once with one line per variable, never a stack trace.
 import { z } from 'zod';
 import { ConfigError, parseEnv, type EnvShape } from '../../contract/env-config.ts';
+import { defectOn } from './defects.ts';
 
 export { ConfigError, parseEnv, type EnvShape };
 
@@ -46,7 +47,8 @@ export function loadOrExit<T>(service: string, load: () => T): T {
   } catch (error) {
     if (error instanceof ConfigError) {
       for (const line of error.problems) process.stderr.write(`${service}: config error: ${line}\n`);
-      process.exit(78); // EX_CONFIG
+      // Defect switch (mutants): the generic exit code instead of EX_CONFIG.
+      process.exit(defectOn(process.env, 'config-exit-1') ? 1 : 78); // EX_CONFIG
     }
     throw error;
   }

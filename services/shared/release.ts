@@ -1,3 +1,4 @@
+import { defectOn } from './defects.ts';
 import { derivedSetting, type SettingReport } from './env-config.ts';
 export { sameCommit } from '../../contract/release.ts';
 
@@ -20,8 +21,10 @@ export function releaseFromEnv(env: NodeJS.ProcessEnv): ReleaseIdentity {
     }
     return ['unknown', 'unset'];
   };
-  const [commit, commitSource] = pick(['RENDER_GIT_COMMIT', 'GIT_COMMIT']);
-  const [branch, branchSource] = pick(['RENDER_GIT_BRANCH', 'GIT_BRANCH']);
+  // Defect switch (mutants): only the generic names are read, as code written before Render.
+  const generic = defectOn(env, 'release-wrong-variable');
+  const [commit, commitSource] = pick(generic ? ['GIT_COMMIT'] : ['RENDER_GIT_COMMIT', 'GIT_COMMIT']);
+  const [branch, branchSource] = pick(generic ? ['GIT_BRANCH'] : ['RENDER_GIT_BRANCH', 'GIT_BRANCH']);
   return { commit, branch, commitSource, branchSource };
 }
 

@@ -24,7 +24,8 @@ export function createHandlers(config: WorkerConfig): Record<JobType, Handler> {
     },
 
     flaky: async ({ failures }: { failures: number }, { attempt }) => {
-      if (attempt <= failures) throw new Error(`flaky: planned failure ${attempt} of ${failures}`);
+      // Mutant: a flipped comparison (fails attempts below n only).
+      if (config.defects.has('flaky-off-by-one') ? attempt < failures : attempt <= failures) throw new Error(`flaky: planned failure ${attempt} of ${failures}`);
       return { succeededOnAttempt: attempt };
     },
 
@@ -37,7 +38,8 @@ export function createHandlers(config: WorkerConfig): Record<JobType, Handler> {
       const url = new URL('/v1/messages', config.external.url);
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': config.external.apiKey, 'x-request-id': `${id}/${attempt}` },
+        // Mutant: the header's name misremembered.
+        headers: { 'content-type': 'application/json', [config.defects.has('api-key-header-name') ? 'x-api-token' : 'x-api-key']: config.external.apiKey, 'x-request-id': `${id}/${attempt}` },
         body: JSON.stringify({ ref, body: body ?? null }),
         signal: AbortSignal.any([signal, AbortSignal.timeout(config.external.timeoutMs)]),
       });

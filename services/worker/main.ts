@@ -19,6 +19,8 @@ const pool = createPool(
   (error) => log.warn(`idle database connection lost: ${error.message}`),
 );
 const worker = new Worker(pool, config, log);
+// Mutant: a debugging line left in, printing the URL as it is.
+if (config.defects.has('log-raw-url')) console.log(`connecting to ${config.databaseUrl}`);
 if (config.defects.size) log.warn(`TEST DEFECTS ON: ${[...config.defects].join(', ')}`);
 
 async function boot(): Promise<void> {

@@ -27,6 +27,9 @@ export class Queue {
     // the lease clause a crashed worker's job is never picked up again.
     const named = this.defects.has('named-statements') ? { name: 'claim_next_job' } : {};
     const reclaim = this.defects.has('no-lease-reclaim') ? 'false' : `(state = 'running' AND locked_until < now() AND attempts < max_attempts)`;
+    // Mutants: the row lock forgotten (two workers take the same job); the crashed attempt left open.
+    const lock = this.defects.has('claim-without-skip-locked') ? '' : 'FOR UPDATE SKIP LOCKED';
+    const closeAbandoned = this.defects.has('abandoned-left-open') ? 'false' : 'e.finished_at IS NULL';
     const { rows } = await this.pool.query<ClaimedJob>({
       ...named,
       text: `WITH next AS (
@@ -35,7 +38,7 @@ export class Queue {
              OR ${reclaim}
           ORDER BY run_after
           LIMIT 1
-          FOR UPDATE SKIP LOCKED
+          ${lock}
        ), claimed AS (
          UPDATE jobs j
             SET state = 'running', attempts = j.attempts + 1, locked_by = $1,
@@ -47,7 +50,7 @@ export class Queue {
          -- A previous attempt still open means its worker died holding the lease: close it.
          UPDATE job_executions e
             SET finished_at = now(), outcome = 'failed', error = 'lease expired: the worker stopped responding (crashed or killed)'
-           FROM claimed WHERE e.job_id = claimed.id AND e.finished_at IS NULL
+           FROM claimed WHERE e.job_id = claimed.id AND ${closeAbandoned}
        ), execution AS (
          INSERT INTO job_executions (job_id, attempt, worker_id)
          SELECT id, attempts, $1 FROM claimed
@@ -61,11 +64,14 @@ export class Queue {
 
   /** Records success. Returns false when this worker no longer held the lease (another took over). */
   async succeed(job: ClaimedJob, result: unknown): Promise<boolean> {
+    // Mutants: a success that wipes the last error; an outcome written without checking the lease.
+    const clearError = this.defects.has('success-clears-last-error') ? ', last_error = NULL' : '';
+    const guard = this.defects.has('outcome-ignores-lock') ? '$2::text IS NOT NULL' : 'locked_by = $2';
     const { rows } = await this.pool.query<{ held: boolean }>(
       `WITH done AS (
          UPDATE jobs SET state = 'succeeded', result = $3::jsonb, locked_by = NULL, locked_until = NULL,
-                         finished_at = now(), updated_at = now()
-          WHERE id = $1 AND locked_by = $2 AND state = 'running'
+                         finished_at = now(), updated_at = now()${clearError}
+          WHERE id = $1 AND ${guard} AND state = 'running'
          RETURNING id
        )
        UPDATE job_executions SET finished_at = now(), outcome = 'succeeded' WHERE id = $4
@@ -77,14 +83,18 @@ export class Queue {
 
   /** Records a failure: `retrying` after `delayMs`, or `dead` when no attempts are left. */
   async fail(job: ClaimedJob, message: string, delayMs: number): Promise<'retrying' | 'dead' | 'lost'> {
+    // Mutants: off by one on the last attempt; milliseconds written as seconds; no lease check.
+    const last = this.defects.has('dead-off-by-one') ? 'attempts > max_attempts' : 'attempts >= max_attempts';
+    const seconds = this.defects.has('backoff-seconds') ? '$4::double precision' : '$4::double precision / 1000';
+    const guard = this.defects.has('outcome-ignores-lock') ? '$2::text IS NOT NULL' : 'locked_by = $2';
     const { rows } = await this.pool.query<{ state: 'retrying' | 'dead' | null }>(
       `WITH failed AS (
          UPDATE jobs
-            SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'retrying' END,
+            SET state = CASE WHEN ${last} THEN 'dead' ELSE 'retrying' END,
                 last_error = $3, locked_by = NULL, locked_until = NULL, updated_at = now(),
-                run_after = now() + make_interval(secs => $4::double precision / 1000),
-                finished_at = CASE WHEN attempts >= max_attempts THEN now() END
-          WHERE id = $1 AND locked_by = $2 AND state = 'running'
+                run_after = now() + make_interval(secs => ${seconds}),
+                finished_at = CASE WHEN ${last} THEN now() END
+          WHERE id = $1 AND ${guard} AND state = 'running'
          RETURNING state
        )
        UPDATE job_executions SET finished_at = now(), outcome = 'failed', error = $3 WHERE id = $5
@@ -96,10 +106,12 @@ export class Queue {
 
   /** Hands a job back on shutdown, giving back the attempt it had started. */
   async release(job: ClaimedJob): Promise<void> {
+    // Mutant: the attempt is not given back.
+    const giveBack = this.defects.has('release-keeps-attempt') ? '' : 'attempts = attempts - 1, ';
     await this.pool.query(
       `WITH released AS (
          UPDATE jobs SET state = CASE WHEN attempts - 1 > 0 THEN 'retrying' ELSE 'queued' END,
-                         attempts = attempts - 1, locked_by = NULL, locked_until = NULL,
+                         ${giveBack}locked_by = NULL, locked_until = NULL,
                          run_after = now(), updated_at = now()
           WHERE id = $1 AND locked_by = $2 AND state = 'running'
          RETURNING id

@@ -44,7 +44,8 @@ export class Worker {
 
   async start(): Promise<void> {
     await this.heartbeat.start();
-    this.beatTimer = setInterval(() => void this.beatOnce(), this.config.heartbeatMs);
+    // Mutant: WORKER_HEARTBEAT_MS taken for seconds.
+    this.beatTimer = setInterval(() => void this.beatOnce(), this.config.heartbeatMs * (this.config.defects.has('heartbeat-seconds') ? 1000 : 1));
     for (let slot = 0; slot < this.config.concurrency; slot++) this.loops.push(this.loop(slot));
     this.log.info(
       `worker ${this.config.instanceId} started: ${this.config.concurrency} slots, release ${this.config.release.commit} (${this.config.release.branch})`,
@@ -101,12 +102,15 @@ export class Worker {
       try {
         job = await this.queue.claim();
       } catch (error) {
+        // Mutant: an allow-list of transient errors that misses the pooler going away.
+        if (this.config.defects.has('worker-gives-up') && !/timeout|ETIMEDOUT/i.test((error as Error).message)) throw error;
         this.noteError(`slot ${slot}: claim`, error);
         await this.pause(this.config.pollMaxMs * 10);
         continue;
       }
       if (!job) {
-        await this.pause(idleMs);
+        // Mutant: the poll bounds taken for seconds.
+        await this.pause(idleMs * (this.config.defects.has('poll-seconds') ? 1000 : 1));
         idleMs = Math.min(this.config.pollMaxMs, idleMs * 2);
         continue;
       }
@@ -123,7 +127,8 @@ export class Worker {
     const abort = new AbortController();
     const leaseTimer = setInterval(
       () => void this.queue.extendLease(job).catch((e: Error) => this.log.warn(`lease renewal for ${job.id} failed: ${e.message}`)),
-      Math.max(100, Math.floor(this.config.leaseMs / 3)),
+      // Mutant: every three leases instead of a third of one.
+      Math.max(100, Math.floor(this.config.defects.has('lease-renew-slip') ? this.config.leaseMs * 3 : this.config.leaseMs / 3)),
     );
     const entry: Running = { job, abort, done: Promise.resolve() };
     entry.done = this.execute(job, abort.signal).finally(() => {
