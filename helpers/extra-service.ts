@@ -32,9 +32,18 @@ function stackServices(): ServicesSpec {
   return inject('stack').services ?? { kind: 'reference' };
 }
 
+/**
+ * The reference services' test-only defect switches of the run (npm run mutants sets E2E_DEFECTS for
+ * the run): an extra service is the stack's service, mistakes included. Never for your own services.
+ */
+function runDefects(): Record<string, string> {
+  const defects = process.env.E2E_DEFECTS?.trim();
+  return defects && inject('stack').capabilities.referenceServices ? { E2E_DEFECTS: defects } : {};
+}
+
 /** Runs a service to completion (for boot failures): exit code and everything it printed. */
 export async function runServiceUntilExit(role: 'api' | 'worker', env: Record<string, string>, timeoutMs = 15_000) {
-  const r = await runOnce({ name: `${role}-boot`, launch: processLaunch(stackServices(), role), env: { API_HOST: '127.0.0.1', ...env }, logFile: logPath(role), timeoutMs });
+  const r = await runOnce({ name: `${role}-boot`, launch: processLaunch(stackServices(), role), env: { API_HOST: '127.0.0.1', ...runDefects(), ...env }, logFile: logPath(role), timeoutMs });
   return { code: r.code, signal: r.signal, output: r.output, lines: r.lines };
 }
 
@@ -47,7 +56,7 @@ export async function spawnExtraApi(env: Record<string, string>, portVariable: '
   const logFile = logPath('api-extra');
   const proc = serviceProcess({
     name: 'api-extra', launch: processLaunch(stackServices(), 'api'),
-    env: { API_HOST: '127.0.0.1', RENDER_GIT_COMMIT: 'extra', RENDER_GIT_BRANCH: 'extra', ...env, [portVariable]: port },
+    env: { API_HOST: '127.0.0.1', RENDER_GIT_COMMIT: 'extra', RENDER_GIT_BRANCH: 'extra', ...runDefects(), ...env, [portVariable]: port },
     logFile,
   }).start();
   const url = `http://127.0.0.1:${port}`;

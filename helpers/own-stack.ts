@@ -24,7 +24,9 @@ export function useOwnStack(options: StackOptions & { label: string }): { readon
     if (unavailable) return;
     // The same provider and services as the shared stack: the reference ones, or yours by
     // command (processes) or by image (containers).
-    const ownOptions = { services: shared.services, ...options, serviceEnv: { ...FAST_FAILURE_ENV, ...options.serviceEnv } };
+    // The run's defect switches (npm run mutants sets E2E_DEFECTS), for the reference services only.
+    const defects: Record<string, string> = process.env.E2E_DEFECTS?.trim() && shared.capabilities.referenceServices ? { E2E_DEFECTS: process.env.E2E_DEFECTS.trim() } : {};
+    const ownOptions = { services: shared.services, ...options, serviceEnv: { ...FAST_FAILURE_ENV, ...defects, ...options.serviceEnv } };
     own =
       shared.provider === 'containers'
         ? await (await import('./stack/containers/index.ts')).startContainerStack(ownOptions)

@@ -10,5 +10,6 @@ export default defineScenario({
   after: async (stack) => {
     await stack.control.stop('postgres');
   },
+  promises: ['H-db'],
   detect: { check: /health .* \/health's database check agrees with a real round trip/, diagnosis: /health check does not touch the database/ },
 });

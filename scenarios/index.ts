@@ -9,6 +9,7 @@ import preparedStatements from './prepared-statements.ts';
 import staleDeploy from './stale-deploy.ts';
 import startupParameter from './startup-parameter.ts';
 import tlsRequired from './tls-required.ts';
+import { findMutant } from './mutants.ts';
 import type { Scenario } from './types.ts';
 import workerDown from './worker-down.ts';
 import workerStuck from './worker-stuck.ts';
@@ -18,9 +19,10 @@ export const SCENARIOS: Scenario[] = [
   startupParameter, workerDown, workerStuck, healthLies, leaseNeverExpires, tlsRequired,
 ];
 
+/** A catalogue scenario, or a mutant of `npm run mutants` (scenarios/mutants.ts), by name. */
 export function findScenario(name: string): Scenario {
-  const found = SCENARIOS.find((s) => s.name === name);
-  if (!found) throw new Error(`E2E_SCENARIO: no scenario "${name}"; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  const found = SCENARIOS.find((s) => s.name === name) ?? findMutant(name);
+  if (!found) throw new Error(`E2E_SCENARIO: no scenario "${name}"; known: ${SCENARIOS.map((s) => s.name).join(', ')} and the mutants (npm run mutants -- --list)`);
   return found;
 }
 

@@ -8,5 +8,6 @@ export default defineScenario({
     'The process ran, its logs said "listening", and the deploy still failed its health check by timing out. ' +
     'Here the API ignores PORT and listens on API_PORT instead.',
   stack: async () => ({ apiEnv: { E2E_DEFECTS: 'ignore-port', API_PORT: String(await freePort()) }, skipReadiness: ['api'] }),
+  promises: ['S-port'],
   detect: { check: /deploy .* the API answers on the port the platform gives it/, diagnosis: /ignores PORT/ },
 });

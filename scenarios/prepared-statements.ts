@@ -7,5 +7,6 @@ export default defineScenario({
     'transaction-mode pooler the next transaction often ran on another server connection: "prepared statement does ' +
     'not exist" and "already exists" errors, jobs claimed late or not at all, and a worker that looked alive.',
   stack: { workerEnv: { E2E_DEFECTS: 'named-statements' } },
+  promises: ['P-no-named'],
   detect: { check: /deploy .* workers claim jobs without database errors/, diagnosis: /named prepared statements through a transaction-mode pooler/ },
 });

@@ -19,6 +19,8 @@ export interface Scenario {
   netnsHosts?: string[];
   /** The check meant to catch it (matched against the test's full name) and its diagnosis. */
   detect: { check: RegExp; diagnosis: RegExp };
+  /** The CONTRACT.md promises (ids) whose breaking this scenario shows, when it uses a defect switch. */
+  promises?: string[];
 }
 
 export const defineScenario = (s: Scenario): Scenario => s;

@@ -40,7 +40,7 @@ describe('services validate their environment at boot', () => {
   // The defect switches exist only in the reference services.
   const defectCase = ['api', { DATABASE_URL: 'postgres://u:pw@h/db', NODE_ENV: 'production', E2E_DEFECTS: 'health-lies' }, 'E2E_DEFECTS', /E2E_DEFECTS: refused when NODE_ENV=production/] as const;
 
-  it.each(cases)('%s with bad %s… exits 78 naming the variable, without a stack trace', async (service, env, variable, line) => {
+  it.each(cases)('%s with bad %s… exits 78 naming the variable, without a stack trace [S-boot-78]', async (service, env, variable, line) => {
     await bootFails(service, env, variable, line);
   });
 
@@ -54,7 +54,7 @@ describe('services validate their environment at boot', () => {
     const vars: Record<string, string> = { ...env };
     if (!vars.PORT && !vars.API_PORT) vars.PORT = String(await freePort());
     const { code, output, lines } = await runServiceUntilExit(service, vars);
-    expect(code, `exit code; output:\n${output}`).toBe(EX_CONFIG);
+    expect(code, `a bad ${variable} must end the process with exit code 78 (EX_CONFIG), not ${code}; output:\n${output}`).toBe(EX_CONFIG);
     if (variable !== 'E2E_DEFECTS') expect(output, 'one line in the contract\'s form names the variable').toMatch(new RegExp(`config error: ${variable}: expected .+`));
     if (stack.capabilities.referenceServices) expect(output).toMatch(line);
     expect(lines.every((l) => l.includes(variable) || l.includes('config error')), `every line is a config error:\n${output}`).toBe(true);
@@ -71,7 +71,7 @@ describe('the platform port convention', () => {
     extra = undefined;
   });
 
-  it('PORT wins over API_PORT, and /health says where the port came from', async () => {
+  it('PORT wins over API_PORT, and /health says where the port came from [S-port]', async () => {
     const port = await freePort();
     const ignored = await freePort();
     extra = await spawnExtraApi({ DATABASE_URL: stack.poolerUrl!, PORT: String(port), API_PORT: String(ignored) });
@@ -82,7 +82,7 @@ describe('the platform port convention', () => {
     await expect(fetch(`http://127.0.0.1:${ignored}/health/live`)).rejects.toThrow();
   });
 
-  it('without PORT, API_PORT is used', async () => {
+  it('without PORT, API_PORT is used [S-port]', async () => {
     const port = await freePort();
     extra = await spawnExtraApi({ DATABASE_URL: stack.poolerUrl!, API_PORT: String(port) }, 'API_PORT');
     const res = await new ApiClient(`http://127.0.0.1:${port}`).request('GET', '/health/live');

@@ -7,10 +7,12 @@ import { healthReportSchema } from '../helpers/contract.ts';
 import { releaseMismatch, staleWorkers } from '../helpers/diagnose/release.ts';
 import { linesSince, logOffsets, poolerIncompatibilities } from '../helpers/diagnose/log-scan.ts';
 import { diagnoseConnectError } from '../helpers/diagnose/connect-error.ts';
-import { containerRunning, isAlive, listeningAddresses, logTail } from '../helpers/diagnose/processes.ts';
+import { readFileSync } from 'node:fs';
+import { containerRunning, exitDiagnosis, isAlive, listeningAddresses } from '../helpers/diagnose/processes.ts';
 import { newRunId } from '../helpers/jobs.ts';
 import { vi } from 'vitest';
 import { addMeta } from '../helpers/report/meta.ts';
+import { CAPABILITY_REASONS } from '../helpers/skip.ts';
 
 const stack = inject('stack');
 const profile = inject('profile');
@@ -28,7 +30,7 @@ async function health() {
 }
 
 describe('deployed revision', () => {
-  it('the API runs the expected commit and branch', async ({ task, skip }) => {
+  it('the API runs the expected commit and branch [S-release]', async ({ task, skip }) => {
     const report = await health();
     addMeta(task, {
       release: [{ who: 'api', expectedCommit: expected.commit, deployedCommit: report.releaseId, expectedBranch: expected.branch, deployedBranch: report.branch }],
@@ -39,7 +41,7 @@ describe('deployed revision', () => {
     expect(mismatch, mismatch).toBeUndefined();
   });
 
-  it('every live worker runs the expected commit and branch', async ({ task, skip }) => {
+  it('every live worker runs the expected commit and branch [S-release]', async ({ task, skip }) => {
     const workers = (await health()).checks['worker:heartbeat'].filter((h) => h.componentId);
     addMeta(task, {
       release: workers.map((w) => ({
@@ -55,6 +57,39 @@ describe('deployed revision', () => {
     expect(mismatches, mismatches.join('\n')).toEqual([]);
   });
 
+  it('every live worker writes a new heartbeat within E2E_HEARTBEAT_MAX_AGE_MS [W-heartbeat]', async ({ task, skip }) => {
+    const bound = profile.E2E_HEARTBEAT_MAX_AGE_MS;
+    // When each worker last beat, as the API saw it: the request's time minus beatAgeMs.
+    const beats = async () => {
+      const at = Date.now();
+      return (await health()).checks['worker:heartbeat']
+        .filter((h) => h.componentId)
+        .map((h) => ({ id: h.componentId!, beatAt: at - ((h as { beatAgeMs?: number }).beatAgeMs ?? (h.observedValue as number)) }));
+    };
+    const first = await beats();
+    if (first.length === 0) skip('no live worker (the heartbeat check reports that)');
+    const since = Date.now();
+    const renewed = new Set<string>();
+    try {
+      await vi.waitFor(
+        async () => {
+          for (const w of await beats()) {
+            const before = first.find((f) => f.id === w.id);
+            if (before && w.beatAt > before.beatAt + 100) renewed.add(w.id);
+          }
+          if (first.some((f) => !renewed.has(f.id))) throw new Error('waiting for a new beat');
+        },
+        { timeout: bound, interval: 100 },
+      );
+    } catch {
+      const silent = first.filter((f) => !renewed.has(f.id)).map((f) => `${f.id} (last beat ${((Date.now() - f.beatAt) / 1000).toFixed(1)} s ago)`);
+      const diagnosis = `no new heartbeat within ${bound} ms (E2E_HEARTBEAT_MAX_AGE_MS) from ${silent.join(', ')}: a worker must beat every WORKER_HEARTBEAT_MS, and it beats less often or only at start`;
+      addMeta(task, { diagnosis: [diagnosis] });
+      expect.fail(diagnosis);
+    }
+    addMeta(task, { figures: { 'every worker beat again within (ms)': Date.now() - since } });
+  });
+
   it('a worker heartbeat is fresher than E2E_HEARTBEAT_MAX_AGE_MS', async ({ task }) => {
     const beats = (await health()).checks['worker:heartbeat']
       .filter((h) => h.componentId && typeof h.observedValue === 'number')
@@ -66,18 +101,38 @@ describe('deployed revision', () => {
   });
 });
 
+describe('what the services print', () => {
+  // Everything the API and the workers printed so far, as the stack captured it (any implementation).
+  it("the services' logs never contain a password or key of the stack [L-no-passwords]", ({ task, skip }) => {
+    const services = ['api', ...stack.workers].filter((name) => stack.logFiles[name]);
+    if (!stack.capabilities.serviceLogs || services.length === 0) skip(CAPABILITY_REASONS.serviceLogs);
+    const leaks: string[] = [];
+    for (const name of services) {
+      const lines = readFileSync(stack.logFiles[name]!, 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        const found = stack.secrets.filter((secret) => line.includes(secret));
+        if (found.length) leaks.push(`${name} log line ${i + 1}: ${found.reduce((l, s) => l.split(s).join('***'), line).slice(0, 300)}`);
+      });
+    }
+    const diagnosis = `a service log shows a secret of the stack (masked here); URLs must be logged with their password masked:\n${leaks.slice(0, 5).join('\n')}`;
+    if (leaks.length) addMeta(task, { diagnosis: [diagnosis] });
+    expect(leaks, diagnosis).toEqual([]);
+  });
+});
+
 describe('the stack as deployed', () => {
   it('every service process is up (one that exited shows why, from its log)', ({ task, skip }) => {
     if (!stack.pids && !stack.containers) skip('no process view of a live target: its platform\'s deploy log shows crashed services');
     const down = stack.pids
       ? Object.entries(stack.pids).filter(([, pid]) => !isAlive(pid))
       : Object.entries(stack.containers!).filter(([, id]) => !containerRunning(id));
-    const reasons = down.map(([name]) => `${name} is not running; its log ends with:\n${logTail(stack.logFiles[name])}`);
+    // The line naming the error first: a crash's stack trace would cut it off the log's tail.
+    const reasons = down.map(([name]) => exitDiagnosis(name, stack.logFiles[name]));
     if (reasons.length) addMeta(task, { diagnosis: reasons });
     expect(down.map(([name]) => name), reasons.join('\n')).toEqual([]);
   });
 
-  it('the API answers on the port the platform gives it (PORT)', async ({ task, skip }) => {
+  it('the API answers on the port the platform gives it (PORT) [S-port]', async ({ task, skip }) => {
     if (!stack.services) skip('on a live target the run\'s preflight checks this (exit code 3)');
     const port = new URL(stack.apiUrl).port;
     const answered = await fetch(`${stack.apiUrl}/health/live`, { signal: AbortSignal.timeout(3_000) }).then(
@@ -97,7 +152,7 @@ describe('the stack as deployed', () => {
     expect(answered, diagnosis).toBe(true);
   });
 
-  it('workers claim jobs without database errors', async ({ task, skip }) => {
+  it('workers claim jobs without database errors [P-no-named]', async ({ task, skip }) => {
     const live = (await health()).checks['worker:heartbeat'].filter((h) => h.componentId);
     if (live.length === 0) skip('no live worker (the heartbeat check reports that)');
     const since = Date.now();

@@ -21,7 +21,7 @@ describe('jobs', () => {
   // Every job carries the run's id (newRunId); the run's cleanup removes them all afterwards
   // (helpers/run-rows.ts), not this file: vitest gives each file its own module state.
 
-  it('echo reaches succeeded with its payload as the result', async () => {
+  it('echo reaches succeeded with its payload as the result [J-types]', async () => {
     const payload = { hello: 'world', n: 42, nested: { list: [1, 2, 3] } };
     const job = await api.createJob({ type: 'echo', payload, runId: newRunId('echo') });
     expect(job).toMatchObject({ type: 'echo', state: 'queued', attempts: 0 });
@@ -33,30 +33,32 @@ describe('jobs', () => {
     if (stack.workers.length) expect(stack.workers).toContain(done.executions![0]!.workerId);
   });
 
-  it('flaky succeeds after its planned failures, each attempt counted', async ({ skip }) => {
+  it('flaky succeeds after its planned failures, each attempt counted in order, the last error kept [J-types] [J-executions] [J-last-error-kept]', async ({ skip }) => {
     if (failingJobs) skip(failingJobs);
     const job = await api.createJob({ type: 'flaky', payload: { failures: 2 }, maxAttempts: 4, runId: newRunId('flaky') });
     const done = await waitForFinalState(api, job.id, timeout);
     expect(done.state, `lastError: ${done.lastError}`).toBe('succeeded');
-    expect(done.attempts).toBe(3);
+    expect(done.attempts, 'flaky with failures 2 fails attempts 1 and 2, then succeeds on attempt 3').toBe(3);
     expect(done.result).toEqual({ succeededOnAttempt: 3 });
-    expect(done.executions!.map((e) => e.outcome)).toEqual(['failed', 'failed', 'succeeded']);
+    expect(done.executions!.map((e) => e.outcome), 'executions must list every attempt in order (oldest first)').toEqual(['failed', 'failed', 'succeeded']);
+    expect(done.executions!.map((e) => e.attempt), 'executions must list every attempt in order (oldest first)').toEqual([1, 2, 3]);
+    expect(done.lastError, 'lastError is the most recent failure, kept after a later success').toBe('flaky: planned failure 2 of 2');
     // Backoff: each retry started after the previous attempt finished, never at once.
     const [first, second] = done.executions!;
     expect(new Date(second!.startedAt).getTime()).toBeGreaterThan(new Date(first!.finishedAt!).getTime());
   });
 
-  it('fail ends dead after maxAttempts with its last error', async ({ skip }) => {
+  it('fail ends dead after maxAttempts with its last error [J-states]', async ({ skip }) => {
     if (failingJobs) skip(failingJobs);
     const job = await api.createJob({ type: 'fail', payload: { message: 'boom: planned' }, maxAttempts: 3, runId: newRunId('fail') });
     const done = await waitForFinalState(api, job.id, timeout);
     expect(done.state).toBe('dead');
-    expect(done.attempts).toBe(3);
+    expect(done.attempts, 'a failure on the last attempt (maxAttempts 3) ends the job dead: no attempt more').toBe(3);
     expect(done.lastError).toBe('boom: planned');
     expect(done.executions).toHaveLength(3);
   });
 
-  it('external sends the API key header and survives a 503 from the external API', async (ctx) => {
+  it('external sends the API key header and survives a 503 from the external API [J-external]', async (ctx) => {
     ctx.skip(!stack.capabilities.mockExternal, CAPABILITY_REASONS.mockExternal);
     if (failingJobs) ctx.skip(failingJobs);
     const ref = newRunId('external');
@@ -78,13 +80,13 @@ describe('jobs', () => {
     for (const secret of stack.secrets) expect(JSON.stringify(done).includes(secret), 'a secret leaked into the job').toBe(false);
   });
 
-  it('an idempotencyKey returns the same job; the same key with another payload is a 409', async () => {
+  it('an idempotencyKey returns the same job; the same key with another payload is a 409 [J-idempotent]', async () => {
     const idempotencyKey = newRunId('idem');
     const runId = idempotencyKey;
     const first = await api.createJob({ type: 'echo', payload: { a: 1, b: 2 }, idempotencyKey, runId });
     // Same request, keys in another order: still the same job (jsonb equality).
     const again = await api.postJson<{ id: string }>('/jobs', { type: 'echo', payload: { b: 2, a: 1 }, idempotencyKey, runId });
-    expect(again.status, again.text).toBe(200);
+    expect(again.status, `the same request again (keys in another order) answered ${again.status}: ${again.text.slice(0, 200)}; payloads are compared as JSON, not as text`).toBe(200);
     expect(again.body.id).toBe(first.id);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     const conflict = await api.postJson<{ error: { code: string; field: string } }>('/jobs', { type: 'echo', payload: { a: 2 }, idempotencyKey, runId });
@@ -92,7 +94,7 @@ describe('jobs', () => {
     expect(conflict.body.error).toMatchObject({ code: 'idempotency_conflict', field: 'idempotencyKey' });
   });
 
-  it('200 jobs over two workers: each runs exactly once, and both workers take part', async (ctx) => {
+  it('200 jobs over two workers: each runs exactly once, and both workers take part [W-claim-once]', async (ctx) => {
     ctx.skip(!stack.capabilities.directDatabase, CAPABILITY_REASONS.directDatabase);
     const runId = newRunId('exactly-once');
     const ids: string[] = [];
@@ -128,7 +130,7 @@ describe('jobs', () => {
 
   // The crashed state is built in SQL (a job leased long ago by a worker that no longer exists),
   // rather than waiting for a real crash: the recovery is what is under test.
-  it('a job whose worker died is claimed again after its lease expires', async (ctx) => {
+  it('a job whose worker died is claimed again after its lease expires; its open execution is closed [W-lease-reclaim] [W-crash-closed]', async (ctx) => {
     ctx.skip(!stack.capabilities.directDatabase, CAPABILITY_REASONS.directDatabase);
     if (failingJobs) ctx.skip(failingJobs);
     const runId = newRunId('lease');
@@ -141,10 +143,15 @@ describe('jobs', () => {
         [runId],
       );
       const [retried, exhausted] = rows.map((r) => r.id);
+      // The crashed attempt's execution, still open as the dead worker left it.
+      await db.query(`INSERT INTO job_executions (job_id, attempt, worker_id, started_at) VALUES ($1, 1, 'ghost-worker', now() - interval '1 minute')`, [retried]);
       const recovered = await waitForFinalState(api, retried!, timeout);
       expect(recovered.state).toBe('succeeded');
       expect(recovered.attempts, 'the crashed attempt counts').toBe(2);
-      expect(recovered.executions!.map((e) => e.workerId)).toEqual([expect.stringMatching(/^(?!ghost-worker)/)]);
+      const ghost = recovered.executions![0]!;
+      const open = `the crashed attempt's execution (ghost-worker) is ${ghost.finishedAt ? `closed as ${ghost.outcome} (${ghost.error})` : 'still open'}: a job claimed again after its lease expired must close it as failed with "lease expired…"`;
+      expect({ finished: !!ghost.finishedAt, outcome: ghost.outcome, error: ghost.error?.startsWith('lease expired') }, open).toEqual({ finished: true, outcome: 'failed', error: true });
+      expect(recovered.executions!.map((e) => e.workerId)).toEqual(['ghost-worker', expect.stringMatching(/^(?!ghost-worker)/)]);
       const buried = await waitForFinalState(api, exhausted!, timeout);
       expect(buried.state).toBe('dead');
       expect(buried.lastError).toMatch(/lease expired on the last attempt/);

@@ -39,6 +39,13 @@ describe('database connectivity, diagnosed', () => {
       `a session-level SET ${result.survived ? 'was still there' : 'was gone'} in the same client's next transaction` +
       `${result.leakedToOtherClient ? ', and another client saw it (state leaks across clients)' : ''}`;
     addMeta(task, { diagnosis: [seen + (result.inconclusive ? ` (${result.inconclusive})` : '')] });
+    // Not shown is not shown to hold: a probe that never saw another client handed this client's
+    // backend, or could not finish, proves nothing about transaction pooling.
+    expect(result.inconclusive, `the session-state probe was inconclusive: ${result.inconclusive}`).toBeUndefined();
+    expect(
+      result.sharedAfter,
+      'another client was never handed this client\'s backend in 30 tries: DATABASE_URL does not pool per transaction (a session-mode pooler, or a direct connection); use the pooler\'s transaction port (6543)',
+    ).toBeDefined();
     expect(
       result.survived,
       `${seen}: DATABASE_URL behaves like a session (or direct) connection, not a transaction-mode pooler; use the pooler's transaction port (6543)`,

@@ -17,6 +17,29 @@ export function logTail(file: string | undefined, lines = 5): string {
   return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
 
+/** A line that names an error: a config error, an uncaught exception's message, a fatal log line. */
+const ERROR_LINE = /config error|\b(error|exception|fatal|panic|giving up|unhandled|traceback)\b|^[\w.]*(Error|Exception)\b/i;
+/** A stack frame or a source excerpt, which names no cause by itself. */
+const NOISE = /^\s+at |^\s*\^+\s*$|^\s*(File ".*", line \d+|\d+\s*\|)|^Node\.js v\d/;
+
+/**
+ * The last line of a log that names the error, for a diagnosis that can only point at the log: a
+ * crashed service ends with a stack trace, whose last lines (frames, the runtime's version) would
+ * cut the cause off. Undefined when no line names one.
+ */
+export function logCause(file: string | undefined): string | undefined {
+  if (!file || !existsSync(file)) return undefined;
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n').filter((l) => l.trim() && !NOISE.test(l));
+  for (let i = lines.length - 1; i >= 0; i--) if (ERROR_LINE.test(lines[i]!)) return lines[i]!.trim().slice(0, 500);
+  return undefined;
+}
+
+/** Why a stopped service stopped, from its log: the line naming the error, then the log's last lines. */
+export function exitDiagnosis(name: string, file: string | undefined): string {
+  const cause = logCause(file);
+  return `${name} is not running; ${cause ? `its log names the error: ${cause}\nits log ends with:` : 'its log ends with:'}\n${logTail(file)}`;
+}
+
 /** The process and every process of its group (a `sh -c` wrapper's service is in the wrapper's group). */
 export function groupPids(pid: number): number[] {
   const pids = new Set([pid]);

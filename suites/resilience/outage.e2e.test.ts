@@ -1,15 +1,21 @@
 // The pooler restarts, the pooler is down for 10 s, Postgres restarts: readiness turns 503 and
 // back to 200 without restarting the API, POST /jobs answers a clear 503 JSON meanwhile, the
 // workers resume on their own and the jobs enqueued before the outage complete.
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../../helpers/api-client.ts';
 import { errorBodySchema } from '../../helpers/contract.ts';
 import { newRunId, waitForFinalState } from '../../helpers/jobs.ts';
 import { useOwnStack } from '../../helpers/own-stack.ts';
 import { addMeta } from '../../helpers/report/meta.ts';
 import { holdsFor } from '../../helpers/wait.ts';
+import { exitDiagnosis } from '../../helpers/diagnose/processes.ts';
 
 const own = useOwnStack({ label: 'outage' });
+
+// A test that fails mid-outage must not leave the database away for the next one.
+afterEach(async () => {
+  for (const service of ['postgres', 'pooler']) if (!own.stack.control.running(service)) await own.stack.control.start(service);
+});
 
 async function readiness(api: ApiClient): Promise<number> {
   return (await api.request('GET', '/health/ready')).status;
@@ -42,7 +48,7 @@ describe.each([
   { what: 'pooler down for 10 s', service: 'pooler', downMs: 10_000 },
   { what: 'postgres restarted', service: 'postgres', downMs: 0 },
 ])('$what', ({ what, service, downMs }) => {
-  it('readiness goes 503 and back to 200 without an API restart; POST /jobs is a clear 503 meanwhile; jobs from before complete', { timeout: 90_000 }, async ({ task }) => {
+  it('readiness goes 503 and back to 200 without an API restart; POST /jobs is a clear 503 meanwhile; workers stay up; jobs from before complete [H-ready] [H-jobs-503] [W-outage]', { timeout: 90_000 }, async ({ task }) => {
     const { endpoints, control } = own.stack;
     const api = new ApiClient(endpoints.apiUrl);
     const apiIncarnation = await control.incarnation('api');
@@ -65,6 +71,10 @@ describe.each([
     const outageMs = Date.now() - stoppedAt;
 
     expect(await control.incarnation('api'), 'the API must recover without a restart').toBe(apiIncarnation);
+    const exited = endpoints.workers.filter((w) => !control.running(w));
+    const crashed = exited.map((w) => exitDiagnosis(w, endpoints.logFiles[w]).replace(' is not running;', ' exited during the outage;'));
+    if (crashed.length) addMeta(task, { diagnosis: crashed });
+    expect(exited, `a worker must never exit because the database is away:\n${crashed.join('\n')}`).toEqual([]);
     for (const job of before) expect((await waitForFinalState(api, job.id, 30_000)).state).toBe('succeeded');
     const after = await api.createJob({ type: 'echo', payload: { after: what }, runId });
     expect((await waitForFinalState(api, after.id, 15_000)).state, 'the workers resumed on their own').toBe('succeeded');

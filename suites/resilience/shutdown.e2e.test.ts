@@ -10,8 +10,22 @@ import { useOwnStack } from '../../helpers/own-stack.ts';
 const GRACE_MS = 1000;
 const own = useOwnStack({ label: 'shutdown', serviceEnv: { SHUTDOWN_GRACE_MS: String(GRACE_MS) } });
 
+/** Services a test sent SIGTERM: the next test starts only once they have exited and started again. */
+const signalled = new Set<string>();
+function sigterm(name: string): void {
+  signalled.add(name);
+  own.stack.control.signal(name, 'SIGTERM');
+}
+
 afterEach(async () => {
-  for (const name of ['api', ...own.stack.endpoints.workers]) if (!own.stack.control.running(name)) await own.stack.control.start(name);
+  const { control, endpoints } = own.stack;
+  // A service still shutting down reads as running: wait for its exit (a failed test may leave one
+  // exiting), SIGKILL after a bound, then start it again.
+  for (const name of signalled) {
+    if (control.running(name)) await Promise.race([control.waitForExit(name), vi.waitFor(() => expect(control.running(name)).toBe(false), { timeout: 15_000, interval: 100 })]).catch(() => control.kill(name, 'SIGKILL'));
+  }
+  signalled.clear();
+  for (const name of ['api', ...endpoints.workers]) if (!control.running(name)) await control.start(name);
 });
 
 /**
@@ -38,7 +52,7 @@ async function holderOf(api: ApiClient, id: string): Promise<string> {
 }
 
 describe('graceful shutdown', () => {
-  it('SIGTERM to the API during an in-flight request: the request completes, then the API exits 0', async () => {
+  it('SIGTERM to the API during an in-flight request: the request completes, then the API exits 0 [A-sigterm]', async ({ task }) => {
     const { endpoints, control } = own.stack;
     const url = new URL(endpoints.apiUrl);
     const body = JSON.stringify({ type: 'echo', payload: { inFlight: true }, runId: newRunId('api-sigterm') });
@@ -67,31 +81,37 @@ describe('graceful shutdown', () => {
       });
     });
     await accepted;
-    control.signal('api', 'SIGTERM');
-    const res = await response;
+    sigterm('api');
+    const res = await response.catch((error: Error & { code?: string }) => {
+      const diagnosis = `the request in flight when SIGTERM arrived failed (${error.code ?? error.message}): the API exited before its in-flight request finished`;
+      task.meta.e2e = { ...task.meta.e2e, diagnosis: [diagnosis] };
+      return expect.fail(diagnosis);
+    });
     expect(res.status, res.text).toBe(202);
     expect(await control.waitForExit('api'), 'the API exits 0 after SIGTERM').toBe(0);
   });
 
-  it('SIGTERM to a worker during a short job: it finishes the job, then exits 0', async () => {
+  it('SIGTERM to a worker during a short job: it finishes the job, exits 0, and /health no longer lists it [W-sigterm] [H-workers-listed]', async () => {
     const { endpoints, control } = own.stack;
     const api = new ApiClient(endpoints.apiUrl);
     const job = await api.createJob({ type: 'sleep', payload: { ms: GRACE_MS / 2 }, runId: newRunId('worker-sigterm-finish') });
     const holder = await holderOf(api, job.id);
-    control.signal(holder, 'SIGTERM');
+    sigterm(holder);
     expect(await control.waitForExit(holder), `${holder} exits 0 after SIGTERM`).toBe(0);
+    const listed = (await api.request<{ checks: { 'worker:heartbeat': { componentId?: string }[] } }>('GET', '/health')).body.checks['worker:heartbeat'].map((h) => h.componentId);
+    expect(listed, `/health still lists ${holder}, which stopped (exit 0 after SIGTERM): a worker marked stopped must not be listed`).not.toContain(holder);
     const done = await api.getJob(job.id);
     expect(done.state, 'the job was finished before the worker exited').toBe('succeeded');
     expect(done.executions!.map((e) => [e.workerId, e.outcome])).toEqual([[holder, 'succeeded']]);
   });
 
-  it('SIGTERM to a worker during a job longer than the grace period: released at once, finished by another worker', async () => {
+  it('SIGTERM to a worker during a job longer than the grace period: released at once, finished by another worker [W-sigterm]', async () => {
     const { endpoints, control } = own.stack;
     const api = new ApiClient(endpoints.apiUrl);
     const job = await api.createJob({ type: 'sleep', payload: { ms: 3_000 }, runId: newRunId('worker-sigterm-release') });
     const holder = await holderOf(api, job.id);
     const signalledAt = Date.now();
-    control.signal(holder, 'SIGTERM');
+    sigterm(holder);
     const code = await control.waitForExit(holder);
     const exitMs = Date.now() - signalledAt;
     expect(code, `${holder} exits 0 after SIGTERM`).toBe(0);

@@ -20,7 +20,7 @@ async function runningOn(directUrl: string, runId: string): Promise<{ id: string
 }
 
 describe('worker killed mid-job', () => {
-  it('SIGKILL during a job: another worker finishes it after the lease expires', async ({ task }) => {
+  it('SIGKILL during a job: another worker finishes it after the lease expires [W-lease-reclaim] [W-crash-closed]', async ({ task }) => {
     const { endpoints, control } = own.stack;
     const api = new ApiClient(endpoints.apiUrl);
     const runId = newRunId('kill-mid-job');
