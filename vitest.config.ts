@@ -49,8 +49,9 @@ function pythonImages(): Record<string, string> | undefined {
 }
 
 // Projects run one group after another (each its own group): a project's own files may run side
-// by side, but two projects' stacks never compete for the 2 cores at once.
-let group = 0;
+// by side, but two projects' stacks never compete for the 2 cores at once. Fixed numbers, not a
+// counter: vitest may evaluate this file more than once.
+const GROUP: Record<string, number> = { unit: 0, e2e: 1, 'e2e-containers': 2, 'e2e-python': 3, 'e2e-python-containers': 4, selftest: 5 };
 const e2eProject = (name: string, include: string[], profileOverrides?: Record<string, string>) => ({
   extends: true as const,
   test: {
@@ -63,7 +64,7 @@ const e2eProject = (name: string, include: string[], profileOverrides?: Record<s
     // a stack of its own, run beside them (they mostly wait on leases and thresholds).
     setupFiles: ['helpers/vitest/per-test.ts', 'helpers/vitest/shared-stack-turns.ts'],
     maxWorkers: 5,
-    sequence: { groupOrder: ++group },
+    sequence: { groupOrder: GROUP[name]! },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
@@ -82,7 +83,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          sequence: { groupOrder: 0 },
+          sequence: { groupOrder: GROUP.unit! },
           exclude: ['test/selftest/**'],
           testTimeout: 10_000,
         },
@@ -93,7 +94,7 @@ export default defineConfig({
           // The suite tested as a whole: the post-deploy runner against stacks it starts itself.
           name: 'selftest',
           include: ['test/selftest/**/*.test.ts'],
-          sequence: { groupOrder: 100 },
+          sequence: { groupOrder: GROUP.selftest! },
           testTimeout: 180_000,
           hookTimeout: 120_000,
         },
