@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IllegalTransition, isTerminal, nextState } from '../services/shared/job-states.ts';
+import { REPO_ROOT } from '../helpers/stack/repo-root.ts';
+import { IllegalTransition, isTerminal, JOB_EVENTS, nextState } from '../services/shared/job-states.ts';
 
 describe('job state transitions', () => {
   const job = (state: Parameters<typeof nextState>[0]['state'], attempts: number, maxAttempts = 3) => ({ state, attempts, maxAttempts });
@@ -29,5 +32,22 @@ describe('job state transitions', () => {
 
   it('succeeded and dead are terminal, nothing else is', () => {
     expect(['queued', 'running', 'retrying', 'succeeded', 'dead'].filter((s) => isTerminal(s as never))).toEqual(['succeeded', 'dead']);
+  });
+});
+
+// The model is worth testing only if the worker holds the store to it: every event the worker
+// causes goes through Worker.agree, which logs an error when the SQL moved a job elsewhere.
+describe('the worker consults the model', () => {
+  const source = readFileSync(path.join(REPO_ROOT, 'services/worker/worker.ts'), 'utf8');
+  const calls = [...source.matchAll(/this\.agree\(([^;]*?)\);/g)].map((m) => m[1]!);
+
+  it('for every transition it causes: claim, succeed, fail, release, lease-expired', () => {
+    const events = new Set(calls.flatMap((c) => [...c.matchAll(/'([a-z-]+)'/g)].map((m) => m[1]!)).filter((e) => (JOB_EVENTS as readonly string[]).includes(e)));
+    expect([...events].sort()).toEqual([...JOB_EVENTS].sort());
+  });
+
+  it('and agree() compares the stored state with nextState', () => {
+    const agree = source.slice(source.indexOf('private agree('));
+    expect(agree.slice(0, agree.indexOf('\n  }\n'))).toMatch(/nextState\(\{ state: from, attempts: job\.attempts, maxAttempts: job\.max_attempts \}, event\)[\s\S]*stored !== expected[\s\S]*this\.log\.error/);
   });
 });

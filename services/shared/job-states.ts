@@ -14,7 +14,8 @@ export type JobState = (typeof JOB_STATES)[number];
 
 export const TERMINAL_STATES: readonly JobState[] = ['succeeded', 'dead'];
 
-export type JobEvent = 'claim' | 'succeed' | 'fail' | 'release' | 'lease-expired';
+export const JOB_EVENTS = ['claim', 'succeed', 'fail', 'release', 'lease-expired'] as const;
+export type JobEvent = (typeof JOB_EVENTS)[number];
 
 export interface JobProgress {
   state: JobState;

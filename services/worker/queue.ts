@@ -3,6 +3,7 @@
 // other; the lease (locked_until) lets another worker take over a job whose worker died.
 import type pg from 'pg';
 import type { Defect } from '../shared/defects.ts';
+import type { JobState } from '../shared/job-states.ts';
 
 export interface ClaimedJob {
   id: string;
@@ -11,6 +12,8 @@ export interface ClaimedJob {
   attempts: number;
   max_attempts: number;
   execution_id: string;
+  /** The state the job was claimed from: queued, retrying, or running (a lease that expired). */
+  was: JobState;
 }
 
 export class Queue {
@@ -33,7 +36,7 @@ export class Queue {
     const { rows } = await this.pool.query<ClaimedJob>({
       ...named,
       text: `WITH next AS (
-         SELECT id FROM jobs
+         SELECT id, state AS was FROM jobs
           WHERE (state IN ('queued', 'retrying') AND run_after <= now())
              OR ${reclaim}
           ORDER BY run_after
@@ -45,7 +48,7 @@ export class Queue {
                 locked_until = now() + make_interval(secs => $2::double precision / 1000),
                 started_at = coalesce(j.started_at, now()), updated_at = now()
            FROM next WHERE j.id = next.id
-         RETURNING j.id, j.type, j.payload, j.attempts, j.max_attempts
+         RETURNING j.id, j.type, j.payload, j.attempts, j.max_attempts, next.was
        ), abandoned AS (
          -- A previous attempt still open means its worker died holding the lease: close it.
          UPDATE job_executions e
@@ -104,21 +107,23 @@ export class Queue {
     return rows[0]?.state ?? 'lost';
   }
 
-  /** Hands a job back on shutdown, giving back the attempt it had started. */
-  async release(job: ClaimedJob): Promise<void> {
+  /** Hands a job back on shutdown, giving back the attempt it had started. The state it is left in, or 'lost'. */
+  async release(job: ClaimedJob): Promise<JobState | 'lost'> {
     // Mutant: the attempt is not given back.
     const giveBack = this.defects.has('release-keeps-attempt') ? '' : 'attempts = attempts - 1, ';
-    await this.pool.query(
+    const { rows } = await this.pool.query<{ state: JobState | null }>(
       `WITH released AS (
          UPDATE jobs SET state = CASE WHEN attempts - 1 > 0 THEN 'retrying' ELSE 'queued' END,
                          ${giveBack}locked_by = NULL, locked_until = NULL,
                          run_after = now(), updated_at = now()
           WHERE id = $1 AND locked_by = $2 AND state = 'running'
-         RETURNING id
+         RETURNING state
        )
-       UPDATE job_executions SET finished_at = now(), outcome = 'released', error = 'worker shut down' WHERE id = $3`,
+       UPDATE job_executions SET finished_at = now(), outcome = 'released', error = 'worker shut down' WHERE id = $3
+       RETURNING (SELECT state FROM released) AS state`,
       [job.id, this.workerId, job.execution_id],
     );
+    return rows[0]?.state ?? 'lost';
   }
 
   /** Keeps the lease of a long job alive. */
@@ -131,19 +136,19 @@ export class Queue {
   }
 
   /** Jobs whose worker died on their last attempt: dead, with the reason. */
-  async buryExpired(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: number }>(
+  async buryExpired(): Promise<{ id: string; attempts: number; max_attempts: number }[]> {
+    const { rows } = await this.pool.query<{ id: string; attempts: number; max_attempts: number }>(
       `WITH buried AS (
          UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL, finished_at = now(), updated_at = now(),
                 last_error = 'lease expired on the last attempt (held by ' || coalesce(locked_by, '?') || '): the worker stopped or crashed mid-job'
           WHERE state = 'running' AND locked_until < now() AND attempts >= max_attempts
-         RETURNING id
+         RETURNING id, attempts, max_attempts
        ), closed AS (
          UPDATE job_executions e SET finished_at = now(), outcome = 'failed', error = 'lease expired on the last attempt'
            FROM buried WHERE e.job_id = buried.id AND e.finished_at IS NULL
        )
-       SELECT count(*)::int AS n FROM buried`,
+       SELECT id, attempts, max_attempts FROM buried`,
     );
-    return rows[0]?.n ?? 0;
+    return rows;
   }
 }

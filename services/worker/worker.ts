@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { retryDelayMs } from '../shared/backoff.ts';
 import { isJobType } from '../shared/job-types.ts';
-import { nextState } from '../shared/job-states.ts';
+import { nextState, type JobEvent, type JobState } from '../shared/job-states.ts';
 import type { Logger } from '../shared/log.ts';
 import type { WorkerConfig } from './config.ts';
 import { createHandlers } from './handlers.ts';
@@ -66,7 +66,10 @@ export class Worker {
       for (const r of this.running) {
         r.abort.abort();
         await this.queue.release(r.job).then(
-          () => this.log.warn(`released job ${r.job.id} (attempt ${r.job.attempts}) unfinished`),
+          (state) => {
+            this.agree(r.job, 'release', 'running', state);
+            this.log.warn(`released job ${r.job.id} (attempt ${r.job.attempts}) unfinished`);
+          },
           (error: Error) => this.log.error(`could not release job ${r.job.id}: ${error.message}; its lease will expire`),
         );
       }
@@ -88,7 +91,8 @@ export class Worker {
       await this.heartbeat.beat(this.beatState());
       this.lastError = undefined;
       const buried = await this.queue.buryExpired();
-      if (buried) this.log.warn(`${buried} job(s) dead: lease expired on their last attempt`);
+      for (const job of buried) this.agree(job, 'lease-expired', 'running', 'dead');
+      if (buried.length) this.log.warn(`${buried.length} job(s) dead: lease expired on their last attempt`);
     } catch (error) {
       this.noteError('heartbeat', error);
     }
@@ -115,8 +119,10 @@ export class Worker {
         continue;
       }
       idleMs = this.config.pollMinMs;
+      // A claim from queued/retrying, or of a running job whose lease expired: the store made it running.
+      this.agree({ ...job, attempts: job.attempts - 1 }, job.was === 'running' ? 'lease-expired' : 'claim', job.was, 'running');
       if (this.stopping) {
-        await this.queue.release(job).catch(() => undefined);
+        await this.queue.release(job).then((state) => this.agree(job, 'release', 'running', state), () => undefined);
         break;
       }
       await this.run(job);
@@ -161,13 +167,12 @@ export class Worker {
           const delay = retryDelayMs(job.attempts, this.config.backoff);
           const state = await this.queue.fail(job, failure.message, delay);
           this.counts.failed++;
-          // The SQL decides; the shared state model must agree, or the contract has drifted.
-          const expected = nextState({ state: 'running', attempts: job.attempts, maxAttempts: job.max_attempts }, 'fail');
-          if (state !== 'lost' && state !== expected) this.log.error(`job ${job.id}: store moved it to ${state}, the state model says ${expected}`);
+          this.agree(job, 'fail', 'running', state);
           this.log.info(`job ${job.id} (${job.type}) attempt ${job.attempts}/${job.max_attempts} failed → ${state}: ${failure.message}`);
         } else {
           const held = await this.queue.succeed(job, result);
           this.counts.done++;
+          if (held) this.agree(job, 'succeed', 'running', 'succeeded');
           if (!held) this.log.warn(`job ${job.id} finished after its lease passed to another worker; result not stored`);
         }
         return;
@@ -180,6 +185,21 @@ export class Worker {
         await new Promise((r) => setTimeout(r, wait));
       }
     }
+  }
+
+  /**
+   * The SQL decides each transition; the shared state model (services/shared/job-states.ts) must
+   * agree with what the store did, for every event the worker causes, or the contract has drifted.
+   */
+  private agree(job: { id: string; attempts: number; max_attempts: number }, event: JobEvent, from: JobState, stored: JobState | 'lost'): void {
+    if (stored === 'lost') return; // another worker holds the job now: nothing was moved
+    let expected: string;
+    try {
+      expected = nextState({ state: from, attempts: job.attempts, maxAttempts: job.max_attempts }, event);
+    } catch (error) {
+      expected = `no transition (${(error as Error).message})`;
+    }
+    if (stored !== expected) this.log.error(`job ${job.id}: ${event} from ${from}: the store moved it to ${stored}, the state model says ${expected}`);
   }
 
   private noteError(what: string, error: unknown): void {
