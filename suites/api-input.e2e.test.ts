@@ -148,9 +148,9 @@ describe('bad requests', () => {
     expect(cases.length).toBeGreaterThanOrEqual(20);
   });
 
-  it.each(cases)('$name → $status $code [J-refusal-codes]', async ({ method, path, body, headers, status, code, field }) => {
+  it.each(cases)('$name → $status $code [J-refusal-codes]', async ({ name, method, path, body, headers, status, code, field }) => {
     const res = await api.request(method, path, { body: tagged(body), headers });
-    expect(res.status, res.text.slice(0, 300)).toBe(status);
+    expect(res.status, `${name}: the API answered ${res.status} instead of ${status} ${code}: ${res.text.slice(0, 300)}`).toBe(status);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const parsed = errorBodySchema.safeParse(res.body);
     expect(parsed.success, `error body is not {error:{code,message}}: ${res.text.slice(0, 300)}`).toBe(true);
