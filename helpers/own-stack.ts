@@ -12,7 +12,8 @@ export const FAST_FAILURE_ENV: Record<string, string> = {
   WORKER_HEARTBEAT_MS: '300',
   HEALTH_HEARTBEAT_WARN_MS: '1500',
   HEALTH_HEARTBEAT_FAIL_MS: '3000',
-  DB_QUERY_TIMEOUT_MS: '1000',
+  // Short enough that readiness drops within seconds of an outage, long enough for a busy machine.
+  DB_QUERY_TIMEOUT_MS: '2500',
 };
 
 export function useOwnStack(options: StackOptions & { label: string }): { readonly stack: ControlledStack } {

@@ -7,6 +7,6 @@ export default defineScenario({
     '"successful" deploy shipped four-month-old code that did not read the environment variables the new code relied on. ' +
     'Nothing in the platform\'s dashboard said so: the deploy was green. Only the running release identity, compared with ' +
     'the commit CI expected, shows it.',
-  stack: { serviceEnv: { GIT_COMMIT: '3f2a9c1d7be04a6f9e21c5d8a0b7e6f1c2d3e4f5', GIT_BRANCH: 'feature/old-ui' } },
+  stack: { serviceEnv: { RENDER_GIT_COMMIT: '3f2a9c1d7be04a6f9e21c5d8a0b7e6f1c2d3e4f5', RENDER_GIT_BRANCH: 'feature/old-ui' } },
   detect: { check: /deploy .* the API runs the expected commit and branch/, diagnosis: /deploys from branch "feature\/old-ui", not/ },
 });

@@ -24,7 +24,8 @@ describe('worker killed mid-job', () => {
     const { endpoints, control } = own.stack;
     const api = new ApiClient(endpoints.apiUrl);
     const runId = newRunId('kill-mid-job');
-    const job = await api.createJob({ type: 'sleep', payload: { ms: 1500 }, runId });
+    // Long enough that the kill lands mid-job even when `docker kill` or a busy machine is slow.
+    const job = await api.createJob({ type: 'sleep', payload: { ms: 4000 }, runId });
     const holder = await vi.waitFor(
       async () => {
         const [row] = await runningOn(endpoints.directUrl!, runId);
@@ -39,7 +40,7 @@ describe('worker killed mid-job', () => {
     const done = await waitForFinalState(api, job.id, 20_000);
     const recoveryMs = new Date(done.finishedAt!).getTime() - killedAt;
     addMeta(task, { figures: { 'kill mid-job → finished by another worker (ms)': recoveryMs } });
-    console.log(`worker ${holder} killed mid-job; job finished by another worker ${recoveryMs} ms later (lease 1500 ms + a 1500 ms job)`);
+    console.log(`worker ${holder} killed mid-job; job finished by another worker ${recoveryMs} ms later (lease 1500 ms + a 4000 ms job)`);
     expect(done.state).toBe('succeeded');
     expect(done.executions).toHaveLength(2);
     const [first, second] = done.executions!;
@@ -54,7 +55,7 @@ describe('soak: 1000 jobs while workers are killed and restarted 10 times', () =
     const { endpoints, control } = own.stack;
     const api = new ApiClient(endpoints.apiUrl);
     const runId = newRunId('soak');
-    const JOBS = 1000;
+    let JOBS = 1000;
     const KILLS = 10;
     for (let i = 0; i < JOBS; i += 50) {
       await Promise.all(Array.from({ length: 50 }, () => api.createJob({ type: 'sleep', payload: { ms: 40 }, maxAttempts: 5, runId })));
@@ -63,9 +64,18 @@ describe('soak: 1000 jobs while workers are killed and restarted 10 times', () =
     const kills: { worker: string; at: Date }[] = [];
     await withPgClient(endpoints.directUrl!, async (db) => {
       const succeeded = async () => (await db.query(`SELECT count(*)::int AS n FROM jobs WHERE run_id = $1 AND state = 'succeeded'`, [runId])).rows[0].n as number;
+      const unfinished = async () => (await db.query(`SELECT count(*)::int AS n FROM jobs WHERE run_id = $1 AND state NOT IN ('succeeded', 'dead')`, [runId])).rows[0].n as number;
+      // Every kill must find a worker holding a job: when the workers outpace the kills (a slow
+      // restart on a busy machine), more jobs keep the queue from running dry.
+      const topUp = async () => {
+        if ((await unfinished()) >= 100) return;
+        await Promise.all(Array.from({ length: 100 }, () => api.createJob({ type: 'sleep', payload: { ms: 40 }, maxAttempts: 5, runId })));
+        JOBS += 100;
+      };
       for (let k = 1; k <= KILLS; k++) {
         // Spread the kills over the run, each aimed at a worker that is holding a job right now.
         await expect.poll(succeeded, { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(k * 70);
+        await topUp();
         const victim = await vi.waitFor(
           async () => {
             const busy = (await runningOn(endpoints.directUrl!, runId)).map((r) => r.locked_by).filter((w) => control.running(w));
