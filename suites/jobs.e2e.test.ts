@@ -135,20 +135,27 @@ describe('jobs', () => {
     if (failingJobs) ctx.skip(failingJobs);
     const runId = newRunId('lease');
     await withPgClient(stack.directUrl!, async (db) => {
-      const { rows } = await db.query<{ id: string }>(
-        `INSERT INTO jobs (type, payload, state, attempts, max_attempts, run_id, locked_by, locked_until, started_at)
-         VALUES ('echo', '{"recovered": true}', 'running', 1, 3, $1, 'ghost-worker', now() - interval '1 second', now() - interval '1 minute'),
-                ('echo', '{"recovered": false}', 'running', 3, 3, $1, 'ghost-worker', now() - interval '1 second', now() - interval '1 minute')
-         RETURNING id`,
+      // The jobs and the crashed attempt's execution, still open as the dead worker left it, in one
+      // statement: a worker may claim the expired job the moment it exists.
+      const { rows } = await db.query<{ id: string; recovered: boolean }>(
+        `WITH j AS (
+           INSERT INTO jobs (type, payload, state, attempts, max_attempts, run_id, locked_by, locked_until, started_at)
+           VALUES ('echo', '{"recovered": true}', 'running', 1, 3, $1, 'ghost-worker', now() - interval '1 second', now() - interval '1 minute'),
+                  ('echo', '{"recovered": false}', 'running', 3, 3, $1, 'ghost-worker', now() - interval '1 second', now() - interval '1 minute')
+           RETURNING id, (payload->>'recovered')::boolean AS recovered
+         ), e AS (
+           INSERT INTO job_executions (job_id, attempt, worker_id, started_at)
+           SELECT id, 1, 'ghost-worker', now() - interval '1 minute' FROM j WHERE recovered
+         )
+         SELECT id, recovered FROM j`,
         [runId],
       );
-      const [retried, exhausted] = rows.map((r) => r.id);
-      // The crashed attempt's execution, still open as the dead worker left it.
-      await db.query(`INSERT INTO job_executions (job_id, attempt, worker_id, started_at) VALUES ($1, 1, 'ghost-worker', now() - interval '1 minute')`, [retried]);
+      const retried = rows.find((r) => r.recovered)!.id;
+      const exhausted = rows.find((r) => !r.recovered)!.id;
       const recovered = await waitForFinalState(api, retried!, timeout);
       expect(recovered.state).toBe('succeeded');
       expect(recovered.attempts, 'the crashed attempt counts').toBe(2);
-      const ghost = recovered.executions![0]!;
+      const ghost = recovered.executions!.find((e) => e.workerId === 'ghost-worker')!;
       const open = `the crashed attempt's execution (ghost-worker) is ${ghost.finishedAt ? `closed as ${ghost.outcome} (${ghost.error})` : 'still open'}: a job claimed again after its lease expired must close it as failed with "lease expired…"`;
       expect({ finished: !!ghost.finishedAt, outcome: ghost.outcome, error: ghost.error?.startsWith('lease expired') }, open).toEqual({ finished: true, outcome: 'failed', error: true });
       expect(recovered.executions!.map((e) => e.workerId)).toEqual(['ghost-worker', expect.stringMatching(/^(?!ghost-worker)/)]);
