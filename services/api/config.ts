@@ -14,6 +14,8 @@ export const apiEnvShape = {
   HEALTH_HEARTBEAT_WARN_MS: intInRange(1_000, 86_400_000, 30_000),
   HEALTH_HEARTBEAT_FAIL_MS: intInRange(1_000, 86_400_000, 120_000),
   SHUTDOWN_GRACE_MS: intInRange(0, 300_000, 10_000),
+  // The reference's own limit on how long a request may take to arrive (not a contract rule).
+  API_REQUEST_TIMEOUT_MS: intInRange(1_000, 300_000, 10_000),
 };
 const SECRETS = ['DATABASE_URL'];
 /** Defect switch (mutants): a typo in the list of secrets. */
@@ -28,6 +30,7 @@ export interface ApiConfig {
   heartbeatWarnMs: number;
   heartbeatFailMs: number;
   shutdownGraceMs: number;
+  requestTimeoutMs: number;
   listen: ListenAddress;
   release: ReleaseIdentity;
   settings: SettingReport[];
@@ -61,6 +64,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     // Defect switch (mutants): the fail threshold read as seconds.
     heartbeatFailMs: defects.has('fail-threshold-seconds') ? parsed.HEALTH_HEARTBEAT_FAIL_MS * 1000 : parsed.HEALTH_HEARTBEAT_FAIL_MS,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
+    requestTimeoutMs: parsed.API_REQUEST_TIMEOUT_MS,
     listen,
     release,
     settings,

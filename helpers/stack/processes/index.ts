@@ -31,6 +31,8 @@ export const TEST_SERVICE_ENV: Record<string, string> = {
   HEALTH_HEARTBEAT_WARN_MS: '5000',
   HEALTH_HEARTBEAT_FAIL_MS: '15000',
   SHUTDOWN_GRACE_MS: '5000',
+  // The reference API's own request-arrival limit (ignored by other implementations): 2 s, not 10.
+  API_REQUEST_TIMEOUT_MS: '2000',
 };
 
 const secret = newSecret;
