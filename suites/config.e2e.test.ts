@@ -1,6 +1,6 @@
 // config: the target profile is valid, and the services refuse bad configuration at boot with one
 // line naming the variable, and honour the platform's port convention.
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it, type ExpectStatic } from 'vitest';
 import { ApiClient } from '../helpers/api-client.ts';
 import { healthReportSchema } from '../helpers/contract.ts';
 import { runServiceUntilExit, spawnExtraApi, type ExtraService } from '../helpers/extra-service.ts';
@@ -40,16 +40,17 @@ describe('services validate their environment at boot', () => {
   // The defect switches exist only in the reference services.
   const defectCase = ['api', { DATABASE_URL: 'postgres://u:pw@h/db', NODE_ENV: 'production', E2E_DEFECTS: 'health-lies' }, 'E2E_DEFECTS', /E2E_DEFECTS: refused when NODE_ENV=production/] as const;
 
-  it.each(cases)('%s with bad %s… exits 78 naming the variable, without a stack trace [S-boot-78]', async (service, env, variable, line) => {
-    await bootFails(service, env, variable, line);
+  // Side by side: each is a process that exits at once, and they share nothing.
+  it.concurrent.for(cases)('%s with bad %s… exits 78 naming the variable, without a stack trace [S-boot-78]', async ([service, env, variable, line], { expect }) => {
+    await bootFails(expect, service, env, variable, line);
   });
 
-  it('the reference services refuse their defect switches under NODE_ENV=production', async ({ skip }) => {
+  it('the reference services refuse their defect switches under NODE_ENV=production', async ({ skip, expect }) => {
     if (!stack.capabilities.referenceServices) skip('needs the reference services\' test-only defect switches: not available for your own services');
-    await bootFails(...defectCase);
+    await bootFails(expect, ...defectCase);
   });
 
-  async function bootFails(service: 'api' | 'worker', env: Record<string, string>, variable: string, line: RegExp) {
+  async function bootFails(expect: ExpectStatic, service: 'api' | 'worker', env: Record<string, string>, variable: string, line: RegExp) {
     // A free port unless the case is about the port: a service that wrongly boots must not clash.
     const vars: Record<string, string> = { ...env };
     if (!vars.PORT && !vars.API_PORT) vars.PORT = String(await freePort());
