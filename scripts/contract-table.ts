@@ -29,7 +29,8 @@ function suiteFiles(dir = path.join(REPO_ROOT, 'suites')): string[] {
 /** Every test or describe title in the suites (read as text, nothing run), with the ids it names. */
 export function suiteChecks(): Check[] {
   const checks: Check[] = [];
-  const TITLE = /\b(?:it|test|describe)(?:\.(?:each|skip|only|concurrent|sequential)(?:\([^)]*\))?)*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/g;
+  // it(…), it.each(…)(…), it.concurrent.for(…)(…), describe.skip(…): any chain of modifiers.
+  const TITLE = /\b(?:it|test|describe)(?:\.\w+(?:\([^)]*\))?)*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/g;
   for (const file of suiteFiles()) {
     const text = readFileSync(file, 'utf8');
     for (const match of text.matchAll(TITLE)) {
