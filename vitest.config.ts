@@ -63,7 +63,9 @@ const e2eProject = (name: string, include: string[], profileOverrides?: Record<s
     // shared-stack-turns: the suites on the shared stack take turns; the resilience files, each on
     // a stack of its own, run beside them (they mostly wait on leases and thresholds).
     setupFiles: ['helpers/vitest/per-test.ts', 'helpers/vitest/shared-stack-turns.ts'],
-    maxWorkers: 5,
+    // Native stacks are light: the four resilience files and a shared-stack file at once. Container
+    // stacks (seven containers each) are not: three files at a time.
+    maxWorkers: name.includes('containers') ? 3 : 5,
     sequence: { groupOrder: GROUP[name]! },
     testTimeout: 60_000,
     hookTimeout: 120_000,
