@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
+import { WaitTimeout, waitUntil } from './wait.ts';
 
 /** Every run id of the suite starts with this (env/checker-role.sql restricts the checker role to it). */
 export const SUITE_RUN_PREFIX = 'e2e-';
@@ -62,8 +63,6 @@ export function readLedger(file: string | undefined): { id: string; runId: strin
     .map((line) => JSON.parse(line) as { id: string; runId: string | null });
 }
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export async function cleanupRun(options: CleanupOptions): Promise<CleanupReport> {
   const started = Date.now();
   const waitMs = options.waitMs ?? 20_000;
@@ -87,12 +86,14 @@ export async function cleanupRun(options: CleanupOptions): Promise<CleanupReport
   try {
     await client.connect();
     // Wait (bounded) for the run's unfinished jobs to end, so a worker is not cut off mid-job.
+    // Past the bound the delete runs anyway: unfinished rows are removed and counted.
     const waitStart = Date.now();
-    for (;;) {
-      const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE run_id LIKE $1 AND state NOT IN ('succeeded', 'dead')`, [pattern]);
-      if (rows[0]!.n === 0 || Date.now() - waitStart >= waitMs) break;
-      await pause(250);
-    }
+    await waitUntil(
+      async () => (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE run_id LIKE $1 AND state NOT IN ('succeeded', 'dead')`, [pattern])).rows[0]!.n === 0,
+      { what: "the run's unfinished jobs to end", timeoutMs: waitMs, intervalMs: 250 },
+    ).catch((error: Error) => {
+      if (!(error instanceof WaitTimeout)) throw error;
+    });
     report.waitedMs = Date.now() - waitStart;
     // One transaction; SET LOCAL keeps the timeout off the pooled connection afterwards.
     await client.query('BEGIN');
