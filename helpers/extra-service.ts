@@ -23,7 +23,8 @@ let counter = 0;
 
 /** Next to the stack's logs, so they are kept with them and removed with the run directory. */
 function logPath(name: string): string {
-  const dir = inject('stack').logDir ?? mkdtempSync(path.join(os.tmpdir(), 'e2e-extra-'));
+  const stack = inject('stack');
+  const dir = stack.logDir ?? stack.scratchDir ?? mkdtempSync(path.join(os.tmpdir(), 'e2e-extra-'));
   return path.join(dir, `extra-${name}-${process.pid}-${++counter}.log`);
 }
 

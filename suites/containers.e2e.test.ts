@@ -8,6 +8,7 @@ import { ApiClient } from '../helpers/api-client.ts';
 import { healthReportSchema } from '../helpers/contract.ts';
 import { withPgClient } from '../helpers/db-client.ts';
 import { needs } from '../helpers/skip.ts';
+import { loadTestcontainers, NoWait } from '../helpers/stack/containers/testcontainers.ts';
 
 const stack = inject('stack');
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
@@ -29,7 +30,7 @@ describe('binding and reachability, as on the platform', () => {
   });
 
   it('bound to 127.0.0.1 the API runs and passes its own health check inside, but nothing outside reaches it', async () => {
-    const { GenericContainer } = await import('testcontainers');
+    const { GenericContainer } = await loadTestcontainers();
     const pooler = new URL(stack.poolerUrl!);
     const insideUrl = `postgresql://${pooler.username}:${pooler.password}@pooler:6432${pooler.pathname}`;
     // The API the stack runs: your image with its own command, or the reference image.
@@ -37,7 +38,8 @@ describe('binding and reachability, as on the platform', () => {
     const api = new GenericContainer(services.kind === 'images' ? services.api : stack.servicesImage!)
       .withNetworkMode(stack.network!)
       .withEnvironment({ DATABASE_URL: insideUrl, PORT: '10000', API_HOST: '127.0.0.1', RENDER_GIT_COMMIT: stack.release.commit, RENDER_GIT_BRANCH: stack.release.branch })
-      .withExposedPorts(10000);
+      .withExposedPorts(10000)
+      .withWaitStrategy(new NoWait()); // readiness is asked from inside, below
     const container = await (services.kind === 'images' ? api : api.withCommand(['node', 'dist/api/main.mjs'])).start();
     extra.push(container);
     // Inside its own network namespace /health/live answers: asked from a helper container that

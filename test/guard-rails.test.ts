@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadProfile, ProfileError } from '../helpers/profile.ts';
 import { isLoopbackHost, remoteRefusal } from '../services/migrate.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 describe('npm run e2e (the local target) refuses to become a live run', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'guard-'));
+  const dir = tempDir('guard');
   writeFileSync(path.join(dir, 'local.env'), 'E2E_PROVIDER=auto\n');
   writeFileSync(path.join(dir, 'staging.env'), 'E2E_PROVIDER=external\nAPI_URL=https://api.example.invalid\n');
 

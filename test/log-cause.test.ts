@@ -1,12 +1,12 @@
 // A diagnosis that can only point at a service's log quotes the line naming the error, even when a
 // stack trace (or the runtime's banner) comes after it.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exitDiagnosis, logCause } from '../helpers/diagnose/processes.ts';
+import { tempDir } from './support/temp-dir.ts';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'log-cause-'));
+const dir = tempDir('log-cause');
 const log = (name: string, text: string) => {
   const file = path.join(dir, name);
   writeFileSync(file, text);

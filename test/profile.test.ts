@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { problemsOf } from './support/problems.ts';
 import { loadProfile } from '../helpers/profile.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 function envDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'profile-test-'));
+  const dir = tempDir('profile-test');
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return dir;
 }

@@ -1,10 +1,10 @@
 // The run's rows: ids, the pattern that finds them, and how what was left is told.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../helpers/report/results.ts';
 import { cleanupConnection, cleanupRun, describeCleanup, newRunPrefix, readLedger, runPattern, SUITE_RUN_PREFIX } from '../helpers/run-rows.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 describe('run ids and cleanup', () => {
   it('one prefix per run, with the suite prefix the checker role is fenced to', () => {
@@ -24,7 +24,7 @@ describe('run ids and cleanup', () => {
   });
 
   it('without a database, every job of the ledger is named as left, with why; a job without the run id is a suite bug', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ledger-'));
+    const dir = tempDir('ledger');
     const file = path.join(dir, 'jobs.jsonl');
     writeFileSync(file, `${JSON.stringify({ id: 'j1', runId: 'e2e-r1-echo-1' })}\n${JSON.stringify({ id: 'j2', runId: null })}\n`);
     const report = await cleanupRun({ runId: 'e2e-r1', via: 'no database URL', ledger: readLedger(file) });

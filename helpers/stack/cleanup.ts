@@ -76,7 +76,11 @@ export function startWatchdog(
   const script = `
     while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done
     [ -s "$2/containers" ] && docker rm -f $(cat "$2/containers") >/dev/null 2>&1
-    [ -s "$2/networks" ] && docker network rm $(cat "$2/networks") >/dev/null 2>&1
+    for n in $(cat "$2/networks" 2>/dev/null); do
+      ids=$(docker network inspect -f '{{range $id, $c := .Containers}}{{$id}} {{end}}' "$n" 2>/dev/null)
+      [ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1
+      docker network rm "$n" >/dev/null 2>&1
+    done
     for p in $(cat "$1"); do kill -TERM -- "-$p" 2>/dev/null; kill -TERM "$p" 2>/dev/null; done
     sleep 3
     for p in $(cat "$1"); do kill -KILL -- "-$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done

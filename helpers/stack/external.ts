@@ -1,7 +1,11 @@
 // The external provider: a system someone else deployed (staging, a preview). Nothing is started
 // or stopped; the endpoints come from the profile. Suites that need control over the stack see
 // provider 'external' and skip with their reason.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Profile } from '../../env/schema.ts';
+import { startWatchdog } from './cleanup.ts';
 import { urlPasswords } from './secrets.ts';
 import type { StartedStack } from './types.ts';
 
@@ -11,6 +15,10 @@ export function profileSecrets(profile: Profile): string[] {
 }
 
 export function externalStack(profile: Profile): StartedStack {
+  // Nothing runs here, but the run still needs scratch space (the shared-stack turn lock): the
+  // watchdog removes it if this process dies before stop().
+  const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-external-'));
+  const watchdog = startWatchdog(path.join(scratchDir, 'pids'), scratchDir);
   return {
     endpoints: {
       provider: 'external',
@@ -34,7 +42,11 @@ export function externalStack(profile: Profile): StartedStack {
       logFiles: {},
       readyMs: 0,
       secrets: profileSecrets(profile),
+      scratchDir,
     },
-    stop: async () => undefined,
+    stop: async () => {
+      watchdog.dismiss();
+      rmSync(scratchDir, { recursive: true, force: true });
+    },
   };
 }

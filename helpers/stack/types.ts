@@ -43,6 +43,8 @@ export interface StackEndpoints {
   workers: string[];
   /** Directory of the run's log files (removed with the stack, copied to reports/stack-logs). */
   logDir?: string;
+  /** A scratch directory the run owns, removed with the stack (by the watchdog after a crash); a live target's run has one too. */
+  scratchDir?: string;
   /** Where each service's log file lives (service name → path), when the provider captures logs. */
   logFiles: Record<string, string>;
   /** Containers of the services by name, their network and the services image (containers provider). */

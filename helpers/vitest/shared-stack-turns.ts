@@ -56,9 +56,10 @@ beforeAll(async ({}, suite) => {
   const stack = inject('stack');
   if (!stack || ownsStackOfItsOwn(file)) return;
   // Inside the stack's own run directory, so it goes with the stack (its stop, or the watchdog
-  // after a crash); a live target has none, so a temporary path keyed by its URL.
+  // after a crash); the temporary path keyed by the API URL is for endpoints made by hand.
   const key = createHash('sha256').update(stack.apiUrl).digest('hex').slice(0, 16);
-  const dir = stack.logDir ? path.join(path.dirname(stack.logDir), 'shared-stack.turn') : path.join(os.tmpdir(), `e2e-shared-stack-${key}.turn`);
+  const runDir = stack.scratchDir ?? (stack.logDir && path.dirname(stack.logDir));
+  const dir = runDir ? path.join(runDir, 'shared-stack.turn') : path.join(os.tmpdir(), `e2e-shared-stack-${key}.turn`);
   await waitUntil(async () => tryTake(dir), { what: `a turn on the shared stack for ${path.basename(file)}`, timeoutMs: TURN_WAIT_MS, intervalMs: 50 });
   held = dir;
 }, TURN_WAIT_MS + 10_000);

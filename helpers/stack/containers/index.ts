@@ -21,9 +21,8 @@ import type { ControlledStack, StackEndpoints, StackOptions } from '../types.ts'
 import { freePort } from '../../ports.ts';
 import { containerControl } from './control.ts';
 import { recordedImages, servicesImage } from './images.ts';
+import { loadTestcontainers } from './testcontainers.ts';
 
-// No reaper container: it would have to be pulled from a registry. Cleanup is ours (cleanup.ts).
-process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
 
 const PLATFORM_PORT = 10000; // what Render sets PORT to
 const secret = newSecret;
@@ -36,7 +35,7 @@ export interface ContainerStack extends ControlledStack {
 }
 
 export async function startContainerStack(options: StackOptions = {}): Promise<ContainerStack> {
-  const { GenericContainer, Network, Wait } = await import('testcontainers');
+  const { GenericContainer, Network, Wait } = await loadTestcontainers();
   const started = Date.now();
   const progress = options.onProgress ?? (() => undefined);
   const services: ServicesSpec = options.services ?? { kind: 'reference' };
@@ -64,11 +63,16 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
 
   let stopped = false;
   let networkStop: (() => Promise<unknown>) | undefined;
+  let networkName: string | undefined;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     unregister();
     for (const c of [...running].reverse()) await c.stop().catch(() => undefined);
+    // Whatever else is still on the run's network is the run's too: a container a check started
+    // (left when its start never returned), or one whose start finished after a failed start of
+    // the stack. The network cannot be removed while anything is attached.
+    if (networkName) await removeAttached(networkName);
     await networkStop?.().catch(() => undefined);
     watchdog.dismiss();
     keepLogsAndRemove(runDir, logDir, options.label ?? 'e2e-containers');
@@ -79,6 +83,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     const network = await new Network().start();
     watchdog.addNetwork(network.getId());
     networkStop = () => network.stop();
+    networkName = network.getName();
     const track = async <T extends { getId(): string; stop(): Promise<unknown> }>(name: string, start: Promise<T>): Promise<T> => {
       const c = await start;
       watchdog.addContainer(c.getId());
@@ -247,6 +252,12 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
 const exec = promisify(execFile);
 
 /** Runs the migration once, in a container on the stack's network, and fails with its output. */
+async function removeAttached(network: string): Promise<void> {
+  const { stdout } = await exec('docker', ['network', 'inspect', '-f', '{{range $id, $c := .Containers}}{{$id}} {{end}}', network]).catch(() => ({ stdout: '' }));
+  const ids = stdout.split(/\s+/).filter(Boolean);
+  if (ids.length) await exec('docker', ['rm', '-f', ...ids]).catch(() => undefined);
+}
+
 async function runMigration(o: { image: string; command: string[]; network: string; env: Record<string, string>; logFile: string; onContainer: (id: string) => void }): Promise<void> {
   const name = `e2e-migrate-${process.pid}-${Date.now()}`;
   const envArgs = Object.entries(o.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
