@@ -9,7 +9,8 @@
 // Exit codes: 0 all checks passed · 1 checks failed · 2 profile invalid · 3 target unreachable
 //             4 the run itself broke (the suite's own error) · 5 the live run passed its deadline
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
@@ -124,6 +125,11 @@ const runId = newRunPrefix();
 // vitest as node resolves it from here: inside the project, or hoisted next to an installed package.
 const VITEST = path.join(path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
 if (live) out(`e2e ${target}: run id ${runId}; deadline ${profile.E2E_DEADLINE_S} s (E2E_DEADLINE_S)`);
+// vitest's temporary files (and the stacks' run directories) go in a directory of this run's,
+// removed when vitest is done: a vitest stopped by the deadline or Ctrl-C cannot remove its own.
+const runTmp = mkdtempSync(path.join(os.tmpdir(), 'e2e-run-'));
+chmodSync(runTmp, 0o755); // Postgres runs as its own user (never root) and must reach its data directory in here
+process.on('exit', () => rmSync(runTmp, { recursive: true, force: true }));
 const vitest = spawn(
   process.execPath,
   [
@@ -134,7 +140,7 @@ const vitest = spawn(
   ],
   {
     cwd: REPO_ROOT,
-    env: { ...env, E2E_REPORTS_DIR: dir, E2E_RUN_ID: runId, E2E_JOB_LEDGER: ledger, ...(live ? { E2E_CLEANUP_BY_RUNNER: '1' } : {}), FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
+    env: { ...env, TMPDIR: runTmp, E2E_REPORTS_DIR: dir, E2E_RUN_ID: runId, E2E_JOB_LEDGER: ledger, ...(live ? { E2E_CLEANUP_BY_RUNNER: '1' } : {}), FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // a process group of its own: the deadline stops vitest and its workers together
   },

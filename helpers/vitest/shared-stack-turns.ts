@@ -14,8 +14,14 @@ import { waitUntil } from '../wait.ts';
 /** Long enough for every other shared-stack file to have its turn first. */
 const TURN_WAIT_MS = 15 * 60_000;
 
-function ownsStackOfItsOwn(file: string): boolean {
-  return file.split(path.sep).join('/').includes('/suites/resilience/');
+/**
+ * Files that need no turn: the resilience suites (a stack of their own each), and files that only
+ * read the shared stack's /health and start processes or containers of their own (config's boot
+ * checks, containers' binding checks): they write no job and time none.
+ */
+function runsBesideOthers(file: string): boolean {
+  const f = file.split(path.sep).join('/');
+  return f.includes('/suites/resilience/') || f.endsWith('/suites/config.e2e.test.ts') || f.endsWith('/suites/containers.e2e.test.ts');
 }
 
 function alive(pid: number): boolean {
@@ -54,7 +60,7 @@ let held: string | undefined;
 beforeAll(async ({}, suite) => {
   const file = (suite as { filepath?: string }).filepath ?? (suite as { file?: { filepath?: string } }).file?.filepath ?? '';
   const stack = inject('stack');
-  if (!stack || ownsStackOfItsOwn(file)) return;
+  if (!stack || runsBesideOthers(file)) return;
   // Inside the stack's own run directory, so it goes with the stack (its stop, or the watchdog
   // after a crash); the temporary path keyed by the API URL is for endpoints made by hand.
   const key = createHash('sha256').update(stack.apiUrl).digest('hex').slice(0, 16);
