@@ -7,12 +7,10 @@
 //   npm run mutants                      every mutant, and the healthy stack
 //   npm run mutants -- NAME…             only these mutants (and "healthy" for the healthy run)
 //   npm run mutants -- --list            the mutants, their promises and suites
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RunResults } from '../helpers/report/results.ts';
 import { REPO_ROOT } from '../helpers/stack/repo-root.ts';
+import { evidenceLine, inPool, runE2eChild, type ChildRun } from './lib/e2e-child.ts';
 import { MUTANTS, type Mutant } from '../scenarios/mutants.ts';
 
 const args = process.argv.slice(2);
@@ -39,42 +37,12 @@ interface Row {
 }
 
 /** Runs suite files (and a test filter) through the e2e runner, as a mutant or healthy. */
-async function run(suites: string[], tests: string | undefined, mutant: Mutant | undefined): Promise<{ results?: RunResults; output: string; seconds: number }> {
-  const work = mkdtempSync(path.join(os.tmpdir(), 'e2e-mutant-'));
-  const started = Date.now();
-  try {
-    const command = [process.execPath, '--import', 'tsx', path.join(REPO_ROOT, 'scripts/run-e2e.ts'), 'local', ...suites, ...(tests ? ['-t', tests] : [])];
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      E2E_REPORTS_DIR: path.join(work, 'reports'),
-      // Defect switches exist in the reference services, run as native processes.
-      E2E_PROVIDER: 'processes',
-      ...(mutant ? { E2E_SCENARIO: mutant.name, E2E_DEFECTS: mutant.name } : {}),
-    };
-    const child = spawn(command[0]!, command.slice(1), { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    await new Promise((resolve) => child.on('close', resolve));
-    let results: RunResults | undefined;
-    try {
-      results = JSON.parse(readFileSync(path.join(work, 'reports', 'results.json'), 'utf8')) as RunResults;
-    } catch {
-      /* the run broke: reported below */
-    }
-    return { results, output, seconds: (Date.now() - started) / 1000 };
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
-
-/** The evidence's line that matches, without the assertion's own tail. */
-function firstLine(text: string, match: RegExp): string {
-  const line = text.split('\n').find((l) => match.test(l)) ?? text.split('\n')[0] ?? '';
-  const tail = line.lastIndexOf(': expected ');
-  const cut = tail >= 0 && / to (be|equal|deeply equal|match|strictly equal|have length)\b/.test(line.slice(tail)) ? line.slice(0, tail) : line;
-  return cut.trim().slice(0, 200);
+function run(suites: string[], tests: string | undefined, mutant: Mutant | undefined): Promise<ChildRun> {
+  return runE2eChild([...suites, ...(tests ? ['-t', tests] : [])], {
+    // Defect switches exist in the reference services, run as native processes.
+    E2E_PROVIDER: 'processes',
+    ...(mutant ? { E2E_SCENARIO: mutant.name, E2E_DEFECTS: mutant.name } : {}),
+  });
 }
 
 async function healthy(): Promise<Row> {
@@ -87,7 +55,7 @@ async function healthy(): Promise<Row> {
   return {
     name: 'healthy', promises: [], detected: ok,
     check: ok ? `all ${results!.counts.passed} checks of ${suites.length} files pass` : failed.map((t) => `${t.suite} › ${t.name}`).join('; ') || 'the run broke',
-    diagnosis: ok ? '' : firstLine(failed[0]?.error ?? output.slice(-500), /./), others: failed.length, seconds,
+    diagnosis: ok ? '' : evidenceLine(failed[0]?.error ?? output.slice(-500), /./), others: failed.length, seconds,
   };
 }
 
@@ -101,7 +69,7 @@ async function detect(m: Mutant): Promise<Row> {
   return {
     name: m.name, promises: m.promises, detected,
     check: meant ? `${meant.suite} › ${meant.name}` : `not failed (${failed.length} others failed${results ? '' : '; the run broke'})`,
-    diagnosis: meant ? firstLine(evidence, m.detect.diagnosis) : '', others: failed.length - (meant ? 1 : 0), seconds,
+    diagnosis: meant ? evidenceLine(evidence, m.detect.diagnosis) : '', others: failed.length - (meant ? 1 : 0), seconds,
   };
 }
 
@@ -109,18 +77,10 @@ const jobs: (() => Promise<Row>)[] = [
   ...(only.length === 0 || only.includes('healthy') ? [healthy] : []),
   ...MUTANTS.filter((m) => only.length === 0 || only.includes(m.name)).map((m) => () => detect(m)),
 ];
-const rows: Row[] = [];
 const started = Date.now();
-let next = 0;
-await Promise.all(
-  Array.from({ length: Math.min(PARALLEL, jobs.length) }, async () => {
-    while (next < jobs.length) {
-      const row = await jobs[next++]!();
-      rows.push(row);
-      process.stdout.write(`${row.name}: ${row.name === 'healthy' ? (row.detected ? 'passes' : 'FAILS') : row.detected ? 'caught' : 'NOT CAUGHT'} in ${row.seconds.toFixed(1)} s\n`);
-    }
-  }),
-);
+const rows = await inPool(jobs, PARALLEL, (row) => {
+  process.stdout.write(`${row.name}: ${row.name === 'healthy' ? (row.detected ? 'passes' : 'FAILS') : row.detected ? 'caught' : 'NOT CAUGHT'} in ${row.seconds.toFixed(1)} s\n`);
+});
 const order = (name: string) => (name === 'healthy' ? -1 : MUTANTS.findIndex((m) => m.name === name));
 rows.sort((a, b) => order(a.name) - order(b.name));
 
