@@ -88,6 +88,8 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           sequence: { groupOrder: GROUP.unit! },
           exclude: ['test/selftest/**'],
+          // Unit tests start no stack: both cores.
+          maxWorkers: 2,
           testTimeout: 10_000,
         },
       },

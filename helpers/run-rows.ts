@@ -1,6 +1,6 @@
 // The rows one run writes, and their removal. Every job of a run carries the run's id: a prefix
 // made once per run (by the runner, or by the global setup when vitest runs alone), followed by a
-// label per test. After the run the cleanup waits, within a bound, for the run's unfinished jobs,
+// label per test. After the run the cleanup waits, within a bound, for the run's jobs a worker holds,
 // then deletes every row of the run (jobs, and their job_executions) in one transaction under a
 // statement timeout, checks what is left, and says why for each row it could not remove.
 import { randomBytes } from 'node:crypto';
@@ -85,12 +85,15 @@ export async function cleanupRun(options: CleanupOptions): Promise<CleanupReport
   client.on('error', () => undefined);
   try {
     await client.connect();
-    // Wait (bounded) for the run's unfinished jobs to end, so a worker is not cut off mid-job.
-    // Past the bound the delete runs anyway: unfinished rows are removed and counted.
+    // Wait (bounded) while a worker holds one of the run's jobs under a live lease, so no worker is
+    // cut off mid-job. Jobs no worker holds (queued, retrying, or held by a worker whose lease
+    // lapsed) are not waited for: with the workers stopped that wait would only run out. Past the
+    // bound the delete runs anyway: unfinished rows are removed and counted.
     const waitStart = Date.now();
     await waitUntil(
-      async () => (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE run_id LIKE $1 AND state NOT IN ('succeeded', 'dead')`, [pattern])).rows[0]!.n === 0,
-      { what: "the run's unfinished jobs to end", timeoutMs: waitMs, intervalMs: 250 },
+      async () =>
+        (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE run_id LIKE $1 AND state = 'running' AND locked_until > now()`, [pattern])).rows[0]!.n === 0,
+      { what: "the run's jobs held by a worker to end", timeoutMs: waitMs, intervalMs: 250 },
     ).catch((error: Error) => {
       if (!(error instanceof WaitTimeout)) throw error;
     });
