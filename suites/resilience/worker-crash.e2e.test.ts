@@ -60,11 +60,11 @@ describe('soak: 1000 jobs while workers are killed and restarted 10 times', () =
     // Enqueued 10 at a time, each retried if refused: on a busy machine a burst of first pooler
     // connections can outlast these stacks' short query timeout, and enqueueing is not what this
     // check is about (losing, sticking and double-running jobs under kills is).
-    const enqueue = async (count: number) => {
+    const enqueue = async (count: number, ms = 40) => {
       for (let i = 0; i < count; i += 10) {
         await Promise.all(
           Array.from({ length: Math.min(10, count - i) }, () =>
-            vi.waitFor(() => api.createJob({ type: 'sleep', payload: { ms: 40 }, maxAttempts: 5, runId }), { timeout: 30_000, interval: 250 }),
+            vi.waitFor(() => api.createJob({ type: 'sleep', payload: { ms }, maxAttempts: 5, runId }), { timeout: 30_000, interval: 250 }),
           ),
         );
       }
@@ -75,12 +75,13 @@ describe('soak: 1000 jobs while workers are killed and restarted 10 times', () =
     await withPgClient(endpoints.directUrl!, async (db) => {
       const succeeded = async () => (await db.query(`SELECT count(*)::int AS n FROM jobs WHERE run_id = $1 AND state = 'succeeded'`, [runId])).rows[0].n as number;
       const unfinished = async () => (await db.query(`SELECT count(*)::int AS n FROM jobs WHERE run_id = $1 AND state NOT IN ('succeeded', 'dead')`, [runId])).rows[0].n as number;
-      // Every kill must find a worker holding a job: when the workers outpace the kills (a slow
-      // restart on a busy machine), more jobs keep the queue from running dry.
+      // Every kill must find a worker holding a job. When the workers outpace the kills (a slow
+      // restart on a busy machine, or workers that finish 40 ms jobs as fast as they are enqueued),
+      // longer jobs keep a worker busy long enough to be found: 20 of 400 ms are 2 s of work.
       const topUp = async () => {
-        if ((await unfinished()) >= 100) return;
-        await enqueue(100);
-        JOBS += 100;
+        if ((await unfinished()) >= 20) return;
+        await enqueue(20, 400);
+        JOBS += 20;
       };
       for (let k = 1; k <= KILLS; k++) {
         // Spread the kills over the run, each aimed at a worker that is holding a job right now.
@@ -89,7 +90,10 @@ describe('soak: 1000 jobs while workers are killed and restarted 10 times', () =
         const victim = await vi.waitFor(
           async () => {
             const busy = (await runningOn(endpoints.directUrl!, runId)).map((r) => r.locked_by).filter((w) => control.running(w));
-            if (!busy.length) throw new Error('no worker holds a job right now');
+            if (!busy.length) {
+              await topUp(); // the queue ran dry: more work before the next look
+              throw new Error('no worker holds a job right now');
+            }
             return busy[k % busy.length]!;
           },
           // Sized for a busy machine: a starved worker may hold nothing for seconds at a time.
