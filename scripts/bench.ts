@@ -17,6 +17,7 @@ import { freePort } from '../helpers/ports.ts';
 import { dockerAnswers, IMAGES_FILE, recordedImages } from '../helpers/stack/containers/images.ts';
 import { findNativeBinaries, unprivilegedUser } from '../helpers/stack/processes/binaries.ts';
 import { startProcessStack } from '../helpers/stack/processes/index.ts';
+import { stackScratchRoot } from '../helpers/stack/run-dir.ts';
 import { queryOnce } from '../helpers/stack/processes/postgres.ts';
 import { REPO_ROOT } from '../helpers/stack/repo-root.ts';
 import { ManagedProcess } from '../helpers/stack/managed-process.ts';
@@ -34,7 +35,9 @@ const median = (xs: number[]) => percentile(xs, 50);
 async function barePostgresMs(): Promise<number> {
   const bins = findNativeBinaries();
   const user = unprivilegedUser();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-pg-'));
+  // On the same filesystem as the native stack's cluster (memory where there is room), so the
+  // ratio compares the work, not the disks.
+  const dir = mkdtempSync(path.join(stackScratchRoot(), 'bench-pg-'));
   const data = path.join(dir, 'data');
   mkdirSync(data, { mode: 0o700 });
   if (user) chownSync(dir, user.uid, user.gid), chownSync(data, user.uid, user.gid);
@@ -45,7 +48,7 @@ async function barePostgresMs(): Promise<number> {
     await run(bins.initdb, ['-D', data, '-U', 'postgres', '--auth-local=trust', '-E', 'UTF8', '--no-instructions', '--no-sync'], { uid: user?.uid, gid: user?.gid, env: { ...process.env, LC_ALL: 'C' } });
     proc = new ManagedProcess({
       name: 'bare-postgres', command: bins.postgres, logFile: path.join(dir, 'pg.log'), uid: user?.uid, gid: user?.gid, stopSignal: 'SIGINT',
-      args: ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=', '-c', 'fsync=off'], env: { ...process.env, LC_ALL: 'C' },
+      args: ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=', '-c', 'fsync=off', '-c', 'dynamic_shared_memory_type=mmap'], env: { ...process.env, LC_ALL: 'C' },
     }).start();
     await waitUntil(() => queryOnce({ host: dir, port, user: 'postgres', database: 'postgres' }, 'SELECT 1').then(() => true), { what: 'bare postgres', timeoutMs: 60_000, intervalMs: 20, abortIf: () => proc!.exitReason });
     return Date.now() - started;

@@ -2,14 +2,13 @@
 // and gated by a real readiness check. Order: postgres → pgbouncer → migrations (through the
 // pooler) → mock external API → API → workers. Stop runs in reverse.
 import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../ports.ts';
 import { waitUntil } from '../../wait.ts';
 import { registerTeardown, startWatchdog } from '../cleanup.ts';
 import type { ManagedProcess } from '../managed-process.ts';
 import { localRelease } from '../release.ts';
-import { keepLogsAndRemove } from '../run-dir.ts';
+import { keepLogsAndRemove, stackScratchRoot } from '../run-dir.ts';
 import { newSecret, urlPasswords } from '../secrets.ts';
 import type { StackControl, StackEndpoints, StackOptions, StartedStack } from '../types.ts';
 import { findNativeBinaries, unprivilegedUser } from './binaries.ts';
@@ -56,7 +55,7 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
   const bins = findNativeBinaries();
   const user = unprivilegedUser();
 
-  const runDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-stack-'));
+  const runDir = mkdtempSync(path.join(stackScratchRoot(), 'e2e-stack-'));
   chmodSync(runDir, 0o755); // the postgres user must reach its data dir inside
   const logDir = path.join(runDir, 'logs');
   mkdirSync(logDir);

@@ -44,6 +44,9 @@ export async function startPostgres(options: {
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
       '-c', 'max_connections=200',
+      // Dynamic shared memory in the data directory, not /dev/shm: a Postgres killed on purpose
+      // (the resilience checks) or by the watchdog leaves nothing behind once its run dir is gone.
+      '-c', 'dynamic_shared_memory_type=mmap',
       '-c', 'log_min_messages=warning',
     ],
     env: { ...process.env, LC_ALL: 'C' },
@@ -137,7 +140,7 @@ async function createAppDatabase(bins: NativeBinaries, dataDir: string, socketDi
     name: 'postgres-template',
     command: bins.postgres,
     // Socket only: nothing reaches the template's server over TCP.
-    args: ['-D', dataDir, '-p', String(port), '-k', socketDir, '-c', 'listen_addresses=', '-c', 'fsync=off'],
+    args: ['-D', dataDir, '-p', String(port), '-k', socketDir, '-c', 'listen_addresses=', '-c', 'fsync=off', '-c', 'dynamic_shared_memory_type=mmap'],
     env: { ...process.env, LC_ALL: 'C' },
     uid: user?.uid,
     gid: user?.gid,
