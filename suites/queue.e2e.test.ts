@@ -172,7 +172,7 @@ describe('polling', () => {
     const delays: number[] = [];
     for (let round = 0; round < 3; round++) {
       // A job longer than the bound: a slot that took one cannot take another in time.
-      const jobs = await Promise.all(Array.from({ length: slots }, (_, i) => api.createJob({ type: 'sleep', payload: { ms: bound + 500 }, runId: `${runId}-${round}-${i}` })));
+      const jobs = await Promise.all(Array.from({ length: slots }, (_, i) => api.createJob({ type: 'sleep', payload: { ms: bound + 100 }, runId: `${runId}-${round}-${i}` })));
       const enqueuedAt = Math.max(...jobs.map((j) => ms(j.createdAt)));
       let started: JobView[] = [];
       try {

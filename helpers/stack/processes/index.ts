@@ -22,7 +22,9 @@ import { startPgBouncer } from './pgbouncer.ts';
 /** Short intervals so tests see heartbeats, retries and leases in seconds, not minutes. */
 export const TEST_SERVICE_ENV: Record<string, string> = {
   WORKER_HEARTBEAT_MS: '1000',
-  WORKER_LEASE_MS: '5000',
+  // 3 s: renewed every second while a job runs, so a slow second on a busy machine is not a lost
+  // lease; short enough that the lease checks take seconds (the resilience stacks use 1.5 s).
+  WORKER_LEASE_MS: '3000',
   WORKER_POLL_MIN_MS: '5',
   WORKER_POLL_MAX_MS: '50',
   JOB_BACKOFF_BASE_MS: '50',
