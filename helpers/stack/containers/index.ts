@@ -21,7 +21,7 @@ import type { ControlledStack, StackEndpoints, StackOptions } from '../types.ts'
 import { freePort } from '../../ports.ts';
 import { containerControl } from './control.ts';
 import { recordedImages, servicesImage } from './images.ts';
-import { loadTestcontainers } from './testcontainers.ts';
+import { loadTestcontainers, NoWait } from './testcontainers.ts';
 
 
 const PLATFORM_PORT = 10000; // what Render sets PORT to
@@ -68,7 +68,11 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     if (stopped) return;
     stopped = true;
     unregister();
-    for (const c of [...running].reverse()) await c.stop().catch(() => undefined);
+    // The services first, together, then the pooler and Postgres, together: one after another
+    // took 3 s for seven containers.
+    const stopAll = (cs: typeof running) => Promise.all(cs.map((c) => c.stop().catch(() => undefined)));
+    await stopAll(running.filter((c) => c.name !== 'postgres' && c.name !== 'pooler'));
+    await stopAll(running.filter((c) => c.name === 'postgres' || c.name === 'pooler'));
     // Whatever else is still on the run's network is the run's too: a container a check started
     // (left when its start never returned), or one whose start finished after a failed start of
     // the stack. The network cannot be removed while anything is attached.
@@ -84,11 +88,19 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     watchdog.addNetwork(network.getId());
     networkStop = () => network.stop();
     networkName = network.getName();
+    // Exit codes of containers that stopped while the stack was starting: readiness waits end
+    // at once with the cause instead of running out.
+    const exits: Record<string, number> = {};
     const track = async <T extends { getId(): string; stop(): Promise<unknown> }>(name: string, start: Promise<T>): Promise<T> => {
       const c = await start;
       watchdog.addContainer(c.getId());
       running.push({ name, stop: () => c.stop(), id: c.getId() });
+      void exec('docker', ['wait', c.getId()]).then(({ stdout }) => void (exits[name] = Number(stdout.trim())), () => undefined);
       return c;
+    };
+    const exited = (...names: string[]) => () => {
+      const gone = names.find((n) => exits[n] !== undefined);
+      return gone ? `the ${gone} container exited with code ${exits[gone]} (its log: reports/stack-logs/${options.label ?? 'e2e-containers'}/${gone}.log)` : undefined;
     };
     const password = secret();
     const apiKey = `key-${secret()}`;
@@ -118,9 +130,9 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
           .withCommand(['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])
           // Fixed host ports (chosen free): a container started again keeps its address.
           .withExposedPorts({ container: 5432, host: hostPorts.postgres })
-          // The TCP port opens only after initialisation (the init-time server listens on a socket
-          // only); readiness proper is the query through the pooler below.
-          .withWaitStrategy(Wait.forListeningPorts())
+          // Readiness is ours, below: a query, straight and then through the pooler. A port wait
+          // would exec into the container over and over, and add seconds to the start.
+          .withWaitStrategy(new NoWait())
           .withStartupTimeout(60_000)
           .withLogConsumer(logsTo('postgres'))
           .start(),
@@ -132,7 +144,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
           .withNetworkAliases('pooler')
           .withEnvironment({ DB_HOST: 'postgres', DB_PORT: '5432', DB_NAME: 'app', DB_USER: 'app', DB_PASSWORD: password, POOL_MODE: 'transaction' })
           .withExposedPorts({ container: 6432, host: hostPorts.pooler })
-          .withWaitStrategy(Wait.forListeningPorts())
+          .withWaitStrategy(new NoWait())
           .withStartupTimeout(60_000)
           .withLogConsumer(logsTo('pooler'))
           .start(),
@@ -147,11 +159,19 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     ]);
     const directUrl = `postgresql://app:${password}@127.0.0.1:${postgres.getMappedPort(5432)}/app`;
     const poolerUrl = `postgresql://app:${password}@127.0.0.1:${pooler.getMappedPort(6432)}/app`;
-    await waitUntil(() => queryOnce(poolerUrl, 'SELECT 1').then(() => true), { what: 'pgbouncer passing queries to postgres', timeoutMs: 60_000, intervalMs: 25 });
+    // Postgres first, straight (its TCP port opens only after initialisation: the init-time server
+    // listens on a socket only), then through the pooler: asked before Postgres is up, PgBouncer
+    // would hold a failed server login against us for server_login_retry.
+    await waitUntil(() => queryOnce(directUrl, 'SELECT 1').then(() => true), { what: 'postgres accepting queries', timeoutMs: 60_000, intervalMs: 25, abortIf: exited('postgres') });
+    await waitUntil(() => queryOnce(poolerUrl, 'SELECT 1').then(() => true), { what: 'pgbouncer passing queries to postgres', timeoutMs: 60_000, intervalMs: 25, abortIf: exited('postgres', 'pooler') });
     // Inside the network the services reach the pooler by its alias, as on the platform.
     const networkDbUrl = `postgresql://app:${password}@pooler:6432/app`;
     progress(`migrating the schema through the pooler (${spec.kind === 'images' ? `${spec.migrate} in ${spec.worker}` : 'services/migrate.ts'})`);
     await runMigration({
+      // The reference image's migration runs in the mock's container (the same image, already up
+      // on the network): a container of its own costs a create, start, wait and remove, about a
+      // second. Yours runs in a container of your worker image, as on the platform.
+      execIn: spec.kind === 'images' ? undefined : mock.getId(),
       image: imageOf('worker'),
       command: spec.kind === 'images' ? ['sh', '-c', spec.migrate] : ['node', 'dist/migrate.mjs'],
       network: network.getName(),
@@ -178,7 +198,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
         'api',
         service('api', imageOf('api'), commandOf('api'), { ...serviceEnv, ...options.apiEnv })
           .withExposedPorts({ container: PLATFORM_PORT, host: hostPorts.api })
-          .withWaitStrategy(Wait.forHttp('/health/ready', PLATFORM_PORT).forStatusCode(200))
+          .withWaitStrategy(new NoWait()) // readiness below: /health/ready, asked every 25 ms
           .withStartupTimeout(60_000)
           .start(),
       ),
@@ -194,21 +214,25 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
         ),
       ),
     ]);
-    await Promise.all(
-      workers.map((id) =>
+    const apiUrl = `http://127.0.0.1:${api.getMappedPort(PLATFORM_PORT)}`;
+    await Promise.all([
+      waitUntil(() => fetch(`${apiUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status === 200), {
+        what: 'API /health/ready returning 200', timeoutMs: 60_000, intervalMs: 25, abortIf: exited('api'),
+      }),
+      ...workers.map((id) =>
         waitUntil(
           () => queryOnce(directUrl, `SELECT 1 FROM worker_heartbeats WHERE instance_id = $1 AND status = 'running'`, [id]).then((r) => r.rowCount === 1),
-          { what: `${id} heartbeat`, timeoutMs: 30_000, intervalMs: 25 },
+          { what: `${id} heartbeat`, timeoutMs: 30_000, intervalMs: 25, abortIf: exited(id) },
         ),
       ),
-    );
+    ]);
 
     const endpoints: StackEndpoints = {
       provider: 'containers',
       capabilities: { control: true, bootServices: false, directDatabase: true, mockExternal: true, ownNetwork: true, referenceServices: spec.kind === 'reference', serviceLogs: true },
       services: spec,
       apiPortGiven: String(PLATFORM_PORT),
-      apiUrl: `http://127.0.0.1:${api.getMappedPort(PLATFORM_PORT)}`,
+      apiUrl,
       poolerUrl,
       directUrl,
       mockUrl: `http://127.0.0.1:${mock.getMappedPort(PLATFORM_PORT)}`,
@@ -258,9 +282,21 @@ async function removeAttached(network: string): Promise<void> {
   if (ids.length) await exec('docker', ['rm', '-f', ...ids]).catch(() => undefined);
 }
 
-async function runMigration(o: { image: string; command: string[]; network: string; env: Record<string, string>; logFile: string; onContainer: (id: string) => void }): Promise<void> {
-  const name = `e2e-migrate-${process.pid}-${Date.now()}`;
+async function runMigration(o: { execIn?: string; image: string; command: string[]; network: string; env: Record<string, string>; logFile: string; onContainer: (id: string) => void }): Promise<void> {
   const envArgs = Object.entries(o.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  if (o.execIn) {
+    const { writeFileSync } = await import('node:fs');
+    const done = await exec('docker', ['exec', ...envArgs, o.execIn, ...o.command], { timeout: 120_000, maxBuffer: 8 * 1024 * 1024 }).then(
+      ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
+      (error: { code?: number | string; stdout?: string; stderr?: string }) => ({ code: error.code ?? 1, output: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
+    );
+    writeFileSync(o.logFile, done.output);
+    if (done.code !== 0) {
+      throw new Error(`the migration (${o.command.join(' ')} in ${o.image}) exited with code ${done.code}; its output ends with:\n${done.output.trimEnd().split('\n').slice(-15).join('\n')}`);
+    }
+    return;
+  }
+  const name = `e2e-migrate-${process.pid}-${Date.now()}`;
   const { stdout: id } = await exec('docker', ['create', '--name', name, '--network', o.network, ...envArgs, o.image, ...o.command]);
   o.onContainer(id.trim());
   try {

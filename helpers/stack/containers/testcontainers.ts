@@ -10,8 +10,19 @@ process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
 // refused instead of being accepted by docker-proxy, so a port wait never ends.
 process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
 
-export async function loadTestcontainers(): Promise<typeof Testcontainers> {
-  return import('testcontainers');
+let loaded: Promise<typeof Testcontainers> | undefined;
+
+export function loadTestcontainers(): Promise<typeof Testcontainers> {
+  loaded ??= (async () => {
+    const tc = await import('testcontainers');
+    // The first start of a process takes a file lock to set up its (disabled) reaper; starts
+    // made side by side before that each wait for the lock, which is polled with a back-off:
+    // three containers started together came up one after another, about half a second apart.
+    // Set up once, first.
+    await tc.getReaper(await tc.getContainerRuntimeClient());
+    return tc;
+  })();
+  return loaded;
 }
 
 /**
