@@ -16,6 +16,7 @@ import { serviceProcess } from './node-service.ts';
 import { runOnce } from './run-once.ts';
 import { referenceBundles } from './reference-bundle.ts';
 import { describeServices, mockExternalLaunch, processLaunch, type ServicesSpec } from '../services.ts';
+import pg from 'pg';
 import { APP_DATABASE, APP_ROLE, queryOnce, startPostgres } from './postgres.ts';
 import { startPgBouncer } from './pgbouncer.ts';
 
@@ -86,6 +87,8 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
   };
   const unregister = registerTeardown(stop);
 
+  // Services started side by side: a failed start waits for them before stopping, so none is missed.
+  const starting: Promise<unknown>[] = [];
   try {
     const superuserPassword = secret();
     const appPassword = secret();
@@ -105,9 +108,17 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
       return { mock, mockUrl: `http://127.0.0.1:${mockPort}` };
     });
     mockStarting.catch(() => undefined); // awaited below; a failure surfaces there
+    starting.push(mockStarting);
 
-    progress('starting postgres (a copy of the template cluster) and the mock external API');
-    const pgHandle = await startPostgres({ bins, runDir, logFile: logFile('postgres'), user, superuserPassword, onLine: lineSink('postgres') });
+    // Postgres and PgBouncer start together: the pooler only needs Postgres when a client logs
+    // in, and nothing logs in through it before Postgres answers below.
+    progress('starting postgres (a copy of the template cluster), pgbouncer (transaction mode) and the mock external API');
+    const postgresPort = await freePort();
+    const poolerStarting = startPgBouncer({
+      bins, runDir, logFile: logFile('pooler'), user, postgresPort, database, appUser, appPassword, tls: options.poolerTls, onLine: lineSink('pooler'), waitReady: false,
+    });
+    starting.push(poolerStarting.then((p) => track(p.process)).catch(() => undefined)); // a failure surfaces where it is awaited
+    const pgHandle = await startPostgres({ bins, runDir, logFile: logFile('postgres'), user, superuserPassword, onLine: lineSink('postgres'), port: postgresPort });
     track(pgHandle.process);
     readiness.set('postgres', () =>
       waitUntil(() => queryOnce(pgHandle.superuserUrl, 'SELECT 1').then(() => true), { what: 'postgres accepting queries', timeoutMs: 30_000, abortIf: () => pgHandle.process.exitReason }),
@@ -116,11 +127,8 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
     await queryOnce(pgHandle.superuserUrl, `ALTER ROLE ${appUser} PASSWORD '${appPassword}'`);
     const directUrl = `postgresql://${appUser}:${appPassword}@127.0.0.1:${pgHandle.port}/${database}`;
 
-    progress('starting pgbouncer (transaction mode)');
-    const pooler = await startPgBouncer({
-      bins, runDir, logFile: logFile('pooler'), user, postgresPort: pgHandle.port, database, appUser, appPassword, tls: options.poolerTls, onLine: lineSink('pooler'),
-    });
-    track(pooler.process);
+    const pooler = await poolerStarting;
+    await pooler.ready();
     const poolerUrl = `postgresql://${appUser}:${appPassword}@127.0.0.1:${pooler.port}/${database}`;
     readiness.set('pooler', () =>
       waitUntil(() => queryOnce(pooler.harnessUrl, 'SELECT 1').then(() => true), { what: 'pgbouncer passing queries', timeoutMs: 30_000, abortIf: () => pooler.process.exitReason }),
@@ -186,18 +194,14 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
         );
       });
     }
-    // A worker's readiness query asks for a start after "since": measure from before they started.
-    const workersReady = workerProcs.map((w) =>
-      waitUntil(
-        () => queryOnce(directUrl, `SELECT 1 FROM worker_heartbeats WHERE instance_id = $1 AND status = 'running'`, [w.name]).then((r) => r.rowCount === 1),
-        { what: `${w.name} heartbeat`, timeoutMs: 30_000, abortIf: () => w.exitReason },
-      ),
-    );
+    // The first start: one connection over the local socket polls for every worker's heartbeat
+    // (a new TCP login with SCRAM per poll and per worker took CPU from the booting services).
+    const workersReady = waitForHeartbeats(pgHandle.local(database), workerProcs);
     const skip = new Set(options.skipReadiness ?? []);
     await Promise.all([
       readiness.get('mock-external')!(),
       ...(skip.has('api') ? [] : [readiness.get('api')!()]),
-      ...(skip.has('workers') ? [] : workersReady),
+      ...(skip.has('workers') ? [] : [workersReady]),
     ]);
 
     const endpoints: StackEndpoints = {
@@ -244,7 +248,40 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
     };
     return { endpoints, stop, processes, control };
   } catch (error) {
+    await Promise.allSettled(starting);
     await stop();
     throw error;
+  }
+}
+
+/** Waits until each worker has a running heartbeat row, polling on one connection; ends early when a worker exits. */
+async function waitForHeartbeats(db: pg.ClientConfig, workers: ManagedProcess[]): Promise<void> {
+  if (!workers.length) return;
+  const client = new pg.Client({ ...db, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined);
+  const names = workers.map((w) => w.name);
+  try {
+    await client.connect();
+    let missing = names;
+    await waitUntil(
+      async () => {
+        const { rows } = await client.query<{ id: string }>(`SELECT instance_id AS id FROM worker_heartbeats WHERE instance_id = ANY($1) AND status = 'running'`, [names]);
+        missing = names.filter((n) => !rows.some((r) => r.id === n));
+        return missing.length === 0;
+      },
+      {
+        what: 'a heartbeat from every worker',
+        timeoutMs: 30_000,
+        intervalMs: 25,
+        abortIf: () => {
+          const gone = workers.find((w) => w.exitReason);
+          return gone ? `${gone.name}: ${gone.exitReason}` : undefined;
+        },
+      },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message} (still waiting for ${missing.join(', ')})`);
+    });
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }

@@ -15,6 +15,8 @@ export interface PoolerHandle {
   configFile: string;
   /** A URL the harness can use (TLS when required). */
   harnessUrl: string;
+  /** Resolves once a query passes through to Postgres. */
+  ready(): Promise<void>;
 }
 
 export async function startPgBouncer(options: {
@@ -31,6 +33,8 @@ export async function startPgBouncer(options: {
   /** Default transaction, as the hosted pooler's 6543; session to reproduce the wrong port. */
   poolMode?: 'transaction' | 'session';
   onLine?: (line: string) => void;
+  /** false: return once the process runs; the caller awaits ready() when Postgres can answer. */
+  waitReady?: boolean;
 }): Promise<PoolerHandle> {
   const dir = path.join(options.runDir, 'pgbouncer');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -90,10 +94,14 @@ export async function startPgBouncer(options: {
   }).start();
   // The harness itself speaks TLS when the pooler requires it (without verifying the throwaway cert).
   const url = `postgresql://${options.appUser}:${encodeURIComponent(options.appPassword)}@127.0.0.1:${port}/${options.database}${options.tls ? '?sslmode=no-verify' : ''}`;
-  await waitUntil(() => queryOnce(url, 'SELECT 1').then(() => true), {
-    what: 'pgbouncer passing queries to postgres',
-    timeoutMs: 20_000,
-    abortIf: () => proc.exitReason,
-  });
-  return { process: proc, port, configFile, harnessUrl: url };
+  const ready = () =>
+    waitUntil(() => queryOnce(url, 'SELECT 1').then(() => true), {
+      what: 'pgbouncer passing queries to postgres',
+      timeoutMs: 20_000,
+      abortIf: () => proc.exitReason,
+    }).then(() => undefined);
+  // Asked before Postgres answers (or before the role has this run's password), PgBouncer would
+  // hold the failed server login against us for server_login_retry: the caller says when.
+  if (options.waitReady !== false) await ready();
+  return { process: proc, port, configFile, harnessUrl: url, ready };
 }

@@ -18,6 +18,8 @@ export interface PostgresHandle {
   process: ManagedProcess;
   port: number;
   superuserUrl: string;
+  /** The superuser over the local socket (trusted: no password, no SCRAM round trips), for the harness's own polling. */
+  local(database: string): pg.ClientConfig;
 }
 
 export async function startPostgres(options: {
@@ -27,6 +29,8 @@ export async function startPostgres(options: {
   user?: { uid: number; gid: number };
   superuserPassword: string;
   onLine?: (line: string) => void;
+  /** A port chosen beforehand (the pooler is configured with it while Postgres starts). */
+  port?: number;
 }): Promise<PostgresHandle> {
   const dataDir = path.join(options.runDir, 'pgdata');
   const socketDir = path.join(options.runDir, 'pgsocket');
@@ -35,7 +39,7 @@ export async function startPostgres(options: {
   // A copy of the machine's template cluster: initdb runs once, not once per stack.
   const template = await templateCluster(options.bins, options.user);
   await run('cp', ['-a', template, dataDir]);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const proc = new ManagedProcess({
     name: 'postgres',
     command: options.bins.postgres,
@@ -66,7 +70,7 @@ export async function startPostgres(options: {
   });
   await queryOnce(local, `ALTER ROLE postgres PASSWORD '${options.superuserPassword.replace(/'/g, "''")}'`);
   const superuserUrl = `postgresql://postgres:${encodeURIComponent(options.superuserPassword)}@127.0.0.1:${port}/postgres`;
-  return { process: proc, port, superuserUrl };
+  return { process: proc, port, superuserUrl, local: (database) => ({ ...local, database }) };
 }
 
 export async function queryOnce(url: string | pg.ClientConfig, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
