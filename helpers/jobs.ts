@@ -2,6 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { inject, vi } from 'vitest';
 import { isTerminal, type ApiClient, type JobView } from './api-client.ts';
+import { healthReportSchema } from './contract.ts';
+import { staleWorkers } from './diagnose/release.ts';
 import { newRunPrefix } from './run-rows.ts';
 
 let fallbackPrefix: string | undefined;
@@ -25,15 +27,28 @@ export function newRunId(label: string): string {
   return `${runPrefix()}-${label}-${randomUUID().slice(0, 8)}`;
 }
 
-/** Polls GET /jobs/:id until the job is succeeded or dead; fails naming its last seen state. */
+/**
+ * Polls GET /jobs/:id until the job is succeeded or dead; fails naming its last seen state. While
+ * no worker has claimed it, it asks /health now and then: when the API reaches its database and
+ * reports no worker heartbeat within E2E_HEARTBEAT_MAX_AGE_MS, no worker is running and none will
+ * claim the job, so it fails at once with that cause instead of waiting out its timeout.
+ */
 export async function waitForFinalState(api: ApiClient, id: string, timeoutMs: number): Promise<JobView> {
   let last: JobView | undefined;
+  const started = Date.now();
+  let nextLook = started + NO_WORKER_LOOK_AFTER_MS;
+  let outcome: { job: JobView } | { noWorker: string };
   try {
-    return await vi.waitFor(
+    outcome = await vi.waitFor(
       async () => {
         last = await api.getJob(id);
-        if (!isTerminal(last.state)) throw new Error(`still ${last.state}`);
-        return last;
+        if (isTerminal(last.state)) return { job: last };
+        if ((last.state === 'queued' || last.state === 'retrying') && Date.now() >= nextLook) {
+          nextLook = Date.now() + NO_WORKER_LOOK_EVERY_MS;
+          const none = await noLiveWorker(api);
+          if (none) return { noWorker: none }; // resolving ends the wait
+        }
+        throw new Error(`still ${last.state}`);
       },
       // 25 ms: a job's final state is seen promptly without the poll itself loading the workers
       // it times (completion times come from server timestamps, not from this poll).
@@ -41,6 +56,37 @@ export async function waitForFinalState(api: ApiClient, id: string, timeoutMs: n
     );
   } catch {
     throw new Error(`job ${id} did not reach succeeded or dead within ${timeoutMs} ms; ${whyNotFinished(last)}`);
+  }
+  if ('noWorker' in outcome) throw new Error(`job ${id} was not claimed after ${Date.now() - started} ms, last seen ${last!.state}: ${outcome.noWorker}`);
+  return outcome.job;
+}
+
+const NO_WORKER_LOOK_AFTER_MS = 1_000;
+const NO_WORKER_LOOK_EVERY_MS = 1_000;
+
+/** The "no worker is running" diagnosis, when /health shows it with a database it can reach; else undefined. */
+async function noLiveWorker(api: ApiClient): Promise<string | undefined> {
+  try {
+    const parsed = healthReportSchema.safeParse((await api.request('GET', '/health')).body);
+    if (!parsed.success) return undefined;
+    const { checks } = parsed.data;
+    // During a database or pooler outage no heartbeat can be written or read: that is not "no worker".
+    if (checks['postgres:connection'][0]?.status !== 'pass') return undefined;
+    const beats = checks['worker:heartbeat']
+      .filter((h) => h.componentId && typeof h.observedValue === 'number')
+      .map((h) => ({ id: h.componentId!, ageMs: h.observedValue as number, output: h.output, beatAgeMs: (h as { beatAgeMs?: number }).beatAgeMs }));
+    const diagnosis = staleWorkers(beats, heartbeatMaxAgeMs());
+    return diagnosis?.includes('no worker is running') ? diagnosis : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function heartbeatMaxAgeMs(): number {
+  try {
+    return inject('profile').E2E_HEARTBEAT_MAX_AGE_MS;
+  } catch {
+    return 5_000; // outside a vitest worker: the local profile's value
   }
 }
 

@@ -103,6 +103,8 @@ describe('jobs', () => {
       ids.push(...created.map((j) => j.id));
     }
     expect(new Set(ids).size).toBe(200);
+    // The last job enqueued, awaited first: with no worker running this fails at once, naming the cause.
+    await waitForFinalState(api, ids[ids.length - 1]!, timeout * 2);
     await withPgClient(stack.directUrl!, async (db) => {
       await expect
         .poll(async () => (await db.query(`SELECT count(*)::int AS n FROM jobs WHERE run_id = $1 AND state = 'succeeded'`, [runId])).rows[0].n, {
