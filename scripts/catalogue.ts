@@ -90,7 +90,7 @@ async function judge(scenario: Scenario | undefined): Promise<Row> {
       seconds,
     };
   }
-  if (!row.detected) row.output = output.slice(-3000);
+  if (!row.detected) row.output = output.slice(-6000);
   return row;
 }
 

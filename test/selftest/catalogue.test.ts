@@ -19,6 +19,8 @@ it('npm run catalogue: the healthy stack passes and every scenario is detected',
   const code = await new Promise((resolve) => child.on('close', resolve));
   const table = readFileSync(path.join(REPO_ROOT, 'reports', 'catalogue.md'), 'utf8');
   console.log(table);
+  // On failure the whole output: the catalogue prints each undetected scenario's run there.
+  if (code !== 0) console.log(output);
   expect(code, output.slice(-4000)).toBe(0);
   expect(table).toMatch(/\| healthy \| ✅ passes \|/);
   for (const s of SCENARIOS) expect(table, `${s.name} should be detected`).toMatch(new RegExp(`\\| ${s.name} \\| ✅ detected \\|`));
