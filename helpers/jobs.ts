@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { inject, vi } from 'vitest';
 import { isTerminal, type ApiClient, type JobView } from './api-client.ts';
 import { healthReportSchema } from './contract.ts';
-import { staleWorkers } from './diagnose/release.ts';
+import { staleWorkers, workerBeats } from './diagnose/release.ts';
 import { newRunPrefix } from './run-rows.ts';
 
 let fallbackPrefix: string | undefined;
@@ -72,10 +72,7 @@ async function noLiveWorker(api: ApiClient): Promise<string | undefined> {
     const { checks } = parsed.data;
     // During a database or pooler outage no heartbeat can be written or read: that is not "no worker".
     if (checks['postgres:connection'][0]?.status !== 'pass') return undefined;
-    const beats = checks['worker:heartbeat']
-      .filter((h) => h.componentId && typeof h.observedValue === 'number')
-      .map((h) => ({ id: h.componentId!, ageMs: h.observedValue as number, output: h.output, beatAgeMs: (h as { beatAgeMs?: number }).beatAgeMs }));
-    const diagnosis = staleWorkers(beats, heartbeatMaxAgeMs());
+    const diagnosis = staleWorkers(workerBeats(checks['worker:heartbeat']), heartbeatMaxAgeMs());
     return diagnosis?.includes('no worker is running') ? diagnosis : undefined;
   } catch {
     return undefined;

@@ -4,7 +4,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../helpers/api-client.ts';
 import { healthReportSchema } from '../helpers/contract.ts';
-import { releaseMismatch, staleWorkers } from '../helpers/diagnose/release.ts';
+import { releaseMismatch, staleWorkers, workerBeats } from '../helpers/diagnose/release.ts';
 import { linesSince, logOffsets, poolerIncompatibilities } from '../helpers/diagnose/log-scan.ts';
 import { diagnoseConnectError } from '../helpers/diagnose/connect-error.ts';
 import { readFileSync } from 'node:fs';
@@ -99,9 +99,7 @@ describe('deployed revision', () => {
   });
 
   it('a worker heartbeat is fresher than E2E_HEARTBEAT_MAX_AGE_MS', async ({ task }) => {
-    const beats = (await health()).checks['worker:heartbeat']
-      .filter((h) => h.componentId && typeof h.observedValue === 'number')
-      .map((h) => ({ id: h.componentId!, ageMs: h.observedValue as number, output: h.output, beatAgeMs: (h as { beatAgeMs?: number }).beatAgeMs }));
+    const beats = workerBeats((await health()).checks['worker:heartbeat']);
     addMeta(task, { figures: { 'live workers': beats.length, 'freshest heartbeat (ms)': beats.length ? Math.min(...beats.map((b) => b.ageMs)) : 'none' } });
     const stale = staleWorkers(beats, profile.E2E_HEARTBEAT_MAX_AGE_MS);
     if (stale) addMeta(task, { diagnosis: [stale] });

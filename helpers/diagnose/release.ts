@@ -43,6 +43,13 @@ export interface WorkerBeat {
   beatAgeMs?: number;
 }
 
+/** The workers /health lists in `worker:heartbeat` (entries with an id and an age), as WorkerBeats. */
+export function workerBeats(entries: readonly { componentId?: string; observedValue?: unknown; output?: string }[]): WorkerBeat[] {
+  return entries
+    .filter((h) => h.componentId && typeof h.observedValue === 'number')
+    .map((h) => ({ id: h.componentId!, ageMs: h.observedValue as number, output: h.output, beatAgeMs: (h as { beatAgeMs?: number }).beatAgeMs }));
+}
+
 /** undefined when some worker beat within `maxAgeMs`; otherwise the diagnosis. */
 export function staleWorkers(workers: WorkerBeat[], maxAgeMs: number): string | undefined {
   const freshest = [...workers].sort((a, b) => a.ageMs - b.ageMs)[0];
