@@ -282,6 +282,10 @@ async function removeAttached(network: string): Promise<void> {
   if (ids.length) await exec('docker', ['rm', '-f', ...ids]).catch(() => undefined);
 }
 
+function migrationFailed(o: { command: string[]; image: string }, code: number | string, output: string): Error {
+  return new Error(`the migration (${o.command.join(' ')} in ${o.image}) exited with code ${code}; its output ends with:\n${output.trimEnd().split('\n').slice(-15).join('\n')}`);
+}
+
 async function runMigration(o: { execIn?: string; image: string; command: string[]; network: string; env: Record<string, string>; logFile: string; onContainer: (id: string) => void }): Promise<void> {
   const envArgs = Object.entries(o.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   if (o.execIn) {
@@ -292,7 +296,7 @@ async function runMigration(o: { execIn?: string; image: string; command: string
     );
     writeFileSync(o.logFile, done.output);
     if (done.code !== 0) {
-      throw new Error(`the migration (${o.command.join(' ')} in ${o.image}) exited with code ${done.code}; its output ends with:\n${done.output.trimEnd().split('\n').slice(-15).join('\n')}`);
+      throw migrationFailed(o, done.code, done.output);
     }
     return;
   }
@@ -306,7 +310,7 @@ async function runMigration(o: { execIn?: string; image: string; command: string
     const { writeFileSync } = await import('node:fs');
     writeFileSync(o.logFile, stdout + stderr);
     if (code.trim() !== '0') {
-      throw new Error(`the migration (${o.command.join(' ')} in ${o.image}) exited with code ${code.trim()}; its output ends with:\n${(stdout + stderr).trimEnd().split('\n').slice(-15).join('\n')}`);
+      throw migrationFailed(o, code.trim(), stdout + stderr);
     }
   } finally {
     await exec('docker', ['rm', '-f', name]).catch(() => undefined);
