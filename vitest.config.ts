@@ -10,6 +10,21 @@ import { runSecrets } from './helpers/report/secrets.ts';
 // knows the environment's secrets and those the global setup collects for the run.
 redactProcessOutput(() => runSecrets.values);
 
+/**
+ * A probe's answer (undefined: ready; else why not), asked once per run. vitest evaluates this file
+ * several times in one run (once per project and more), and each probe starts a process (docker,
+ * python3): ~0.4 s a time, paid again by every e2e run the self-tests start. The answer is kept in
+ * the environment, which the runs vitest and `npm test` start inherit.
+ */
+function probedOnce(name: string, probe: () => string | undefined): string | undefined {
+  const key = `E2E_CONFIG_PROBE_${name.toUpperCase()}`;
+  const kept = process.env[key];
+  if (kept !== undefined) return kept === 'ready' ? undefined : kept;
+  const answer = probe();
+  process.env[key] = answer ?? 'ready';
+  return answer;
+}
+
 /** The containers project runs where a Docker engine answers and `npm run setup` built the images. */
 function containersReady(): string | undefined {
   if (!existsSync('.docker-images.env')) return 'the images are not built (npm run setup builds them)';
@@ -20,7 +35,7 @@ function containersReady(): string | undefined {
     return 'no Docker engine answers';
   }
 }
-const containersSkipped = containersReady();
+const containersSkipped = probedOnce('containers', containersReady);
 if (containersSkipped && !process.env.VITEST_WORKER_ID) console.log(`[vitest] project e2e-containers left out: ${containersSkipped}`);
 
 /** The Python example (examples/python) runs where Debian's python3-psycopg is installed. */
@@ -32,7 +47,7 @@ function pythonReady(): string | undefined {
     return '/usr/bin/python3 with psycopg 3 is missing (npm run setup installs python3-psycopg)';
   }
 }
-const pythonSkipped = pythonReady();
+const pythonSkipped = probedOnce('python', pythonReady);
 if (pythonSkipped && !process.env.VITEST_WORKER_ID) console.log(`[vitest] projects e2e-python* left out: ${pythonSkipped}`);
 /** The same suites on the Python implementation of CONTRACT.md: your own services, as a user gives them. */
 const PYTHON_SERVICES: Record<string, string> = {
@@ -48,9 +63,9 @@ function pythonImages(): Record<string, string> | undefined {
   return { E2E_API_IMAGE: recorded.E2E_PYTHON_API_IMAGE, E2E_WORKER_IMAGE: recorded.E2E_PYTHON_WORKER_IMAGE, E2E_MIGRATE_CMD: 'python3 migrate.py' };
 }
 
-// Projects run one group after another (each its own group): a project's own files may run side
-// by side, but two projects' stacks never compete for the 2 cores at once. Fixed numbers, not a
-// counter: vitest may evaluate this file more than once.
+// Projects run one group after another (each its own group) when one vitest run has several;
+// `npm test` (scripts/test-all.ts) gives each project a run of its own, two runs at a time. Fixed
+// numbers, not a counter: vitest may evaluate this file more than once.
 const GROUP: Record<string, number> = { unit: 0, e2e: 1, 'e2e-containers': 2, 'e2e-python': 3, 'e2e-python-containers': 4, selftest: 5 };
 const CONTAINER_SUITES = process.env.E2E_RESILIENCE_ON_CONTAINERS === '1' ? ['suites/**/*.e2e.test.ts'] : ['suites/*.e2e.test.ts'];
 const e2eProject = (name: string, include: string[], profileOverrides?: Record<string, string>) => ({

@@ -111,10 +111,11 @@ describe('the packed CLI, installed in an empty directory', () => {
     for (const secret of e.secrets) expect(result.output + summary).not.toContain(secret);
   });
 
+  // Only the suite this case tests (vitest arguments after --): the whole suite ran just above.
   it('check against a wrong commit exits 1 with the release diagnosis', async () => {
     const e = stack!.endpoints;
     const result = await timed('check-wrong-commit', () =>
-      cli(['check', '--target', 'preview', '--api-url', e.apiUrl, '--database-url', e.poolerUrl!, '--expected-commit', '0123456789abcdef0123456789abcdef01234567', '--reports-dir', 'wrong'], {
+      cli(['check', '--target', 'preview', '--api-url', e.apiUrl, '--database-url', e.poolerUrl!, '--expected-commit', '0123456789abcdef0123456789abcdef01234567', '--reports-dir', 'wrong', '--', 'suites/deploy.e2e.test.ts'], {
         E2E_HEARTBEAT_MAX_AGE_MS: '5000',
         E2E_JOB_TIMEOUT_MS: '10000',
         E2E_LATENCY_JOBS: '10',

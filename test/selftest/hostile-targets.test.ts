@@ -3,7 +3,7 @@
 // grace) with the documented exit code: 5 when the deadline stopped it, 1 when checks failed.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runE2eAgainst } from './run-e2e-child.ts';
 
 const DEADLINE_S = 15;
@@ -12,8 +12,9 @@ const BACKSTOP_S = 60;
 /** After the deadline: stopping vitest (≤ 3 s), the cleanup (no database here) and the reports. */
 const GRACE_MS = 15_000;
 
+// Closed when every case is done: the cases run at the same time (each mostly waits on its deadline).
 const servers: http.Server[] = [];
-afterEach(async () => {
+afterAll(async () => {
   for (const s of servers.splice(0)) {
     s.closeAllConnections();
     await new Promise((r) => s.close(r));
@@ -39,7 +40,9 @@ async function timedRun(apiUrl: string, deadlineS = DEADLINE_S) {
   return { ...run, ms: Date.now() - started };
 }
 
-describe('a live run is bounded, whatever the target does', () => {
+// Side by side: each run mostly waits (on a target that hangs, or on its deadline), so four at
+// once take about as long as the longest; the bounds below hold with the others running.
+describe.concurrent('a live run is bounded, whatever the target does', () => {
   it('a target that hangs on everything but /health/live: stopped at the deadline, exit 5', async () => {
     const api = await serve((req, res) => (req.url === '/health/live' ? live(res) : undefined)); // never answers
     const run = await timedRun(api);
