@@ -8,7 +8,9 @@ export default defineScenario({
     'A worker\'s HTTP call to a partner API had no timeout. When the partner stalled, every worker slot hung on it: ' +
     'the process stayed up and kept its heartbeat, the queue grew, and only the count of finished jobs stopped moving.',
   stack: { workers: 1, workerEnv: { WORKER_CONCURRENCY: '1' } },
-  profile: { E2E_HEARTBEAT_MAX_AGE_MS: '2000' },
+  // The job checks cannot pass on a worker that never finishes: each waits its full timeout, so a
+  // short one (1.5 s, not the catalogue's 4 s) keeps this run from being the catalogue's longest.
+  profile: { E2E_HEARTBEAT_MAX_AGE_MS: '2000', E2E_JOB_TIMEOUT_MS: '1500' },
   after: async (stack) => {
     const api = new ApiClient(stack.endpoints.apiUrl);
     await api.createJob({ type: 'sleep', payload: { ms: 600_000 }, runId: 'scenario-worker-stuck' });
