@@ -1,6 +1,7 @@
 // Schema migrations: an explicit, idempotent command (`npm run migrate`), never a side effect of
 // booting a service. Each file runs in its own transaction under an advisory lock, so two
 // concurrent runs (two deploys) cannot apply the same file twice. Pooler-safe: no session state.
+import { realpathSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -60,7 +61,10 @@ export function remoteRefusal(databaseUrl: string, argv: readonly string[], env:
   );
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+// Run as a command (not imported): compared as real paths, since the module's URL is the real path
+// and argv[1] may go through a symlink (a linked node_modules): unequal, the command did nothing
+// and exited 0, a migration silently skipped.
+if (process.argv[1] && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(path.resolve(process.argv[1]))) {
   const { DATABASE_URL } = loadOrExit('migrate', () =>
     parseEnv({ DATABASE_URL: postgresUrl }, process.env),
   );
