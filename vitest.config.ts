@@ -90,10 +90,6 @@ const e2eProject = (name: string, include: string[], profileOverrides?: Record<s
 
 export default defineConfig({
   test: {
-    // Transformed modules kept on disk (node_modules/.experimental-vitest-cache, keyed by content):
-    // `npm test` starts some forty vitest runs (the catalogue's, the post-deploy runner's, …), and
-    // each transformed the same files again: about a second of CPU per run.
-    experimental: { fsModuleCache: true },
     // Per-suite results; a summary line at the end.
     reporters: ['default'],
     // One test file at a time unless a project says otherwise: the self-tests and the catalogue

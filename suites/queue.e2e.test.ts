@@ -121,22 +121,28 @@ describe('leases', () => {
     if (!stack.capabilities.directDatabase) skip(CAPABILITY_REASONS.directDatabase);
     const runId = newRunId('lease-lost');
     const sleepMs = 1_500;
-    const job = await api.createJob({ type: 'sleep', payload: { ms: sleepMs }, runId });
-    const holder = await vi.waitFor(
-      async () => {
-        const j = await api.getJob(job.id);
-        if (j.state !== 'running' || !j.lockedBy) throw new Error(`job is ${j.state}`);
-        return j.lockedBy;
-      },
-      { timeout: 10_000, interval: 10 },
-    );
-    // While the holder still runs the job, its lease passes to another worker (as when the holder
-    // stalled past locked_until and was reclaimed): the holder must not overwrite the new owner.
     const thief = `e2e-thief-${runId.slice(-8)}`;
     await withPgClient(stack.directUrl!, async (db) => {
+      const job = await api.createJob({ type: 'sleep', payload: { ms: sleepMs }, runId });
       try {
-        const { rowCount } = await db.query(`UPDATE jobs SET locked_by = $2, locked_until = now() + interval '1 hour' WHERE id = $1 AND state = 'running'`, [job.id, thief]);
-        expect(rowCount, 'the job was still running when its lease was taken over').toBe(1);
+        // While the holder still runs the job, its lease passes to another worker (as when the
+        // holder stalled past locked_until and was reclaimed): the holder must not overwrite the
+        // new owner. Taken in one statement the moment the job runs, on a connection opened
+        // before: a look through the API and then the update could miss a 1.5 s job on a busy
+        // machine.
+        const holder = await vi.waitFor(
+          async () => {
+            const { rows } = await db.query<{ holder: string }>(
+              `UPDATE jobs j SET locked_by = $2, locked_until = now() + interval '1 hour'
+                 FROM (SELECT id, locked_by FROM jobs WHERE id = $1 AND state = 'running' AND locked_by IS NOT NULL FOR UPDATE) old
+                WHERE j.id = old.id RETURNING old.locked_by AS holder`,
+              [job.id, thief],
+            );
+            if (!rows[0]) throw new Error(`job ${job.id} is not running yet`);
+            return rows[0].holder;
+          },
+          { timeout: 10_000, interval: 10 },
+        );
         // Past the end of the holder's job (and a margin for a busy machine), the job stays the new owner's.
         await holdsFor(sleepMs + 2_500, 100, async () => {
           const j = await api.getJob(job.id);

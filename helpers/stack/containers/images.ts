@@ -65,7 +65,10 @@ export async function servicesImage(images: ImageSet, progress: (m: string) => v
       maxBuffer: 16 * 1024 * 1024,
     });
   } catch (error) {
-    throw new Error(`building the services image failed: ${((error as { stderr?: string }).stderr ?? (error as Error).message).trim().slice(-2000)}`);
+    const output = ((error as { stderr?: string }).stderr ?? (error as Error).message).trim();
+    // The offline node image has no npm: the image takes the production packages `npm run setup` put in .docker-deps/.
+    const hint = /npm: not found/.test(output) ? '\nthe node image has no npm and .docker-deps/node_modules is missing: run `npm run setup` (it prepares them)' : '';
+    throw new Error(`building the services image failed: ${output.slice(-2000)}${hint}`);
   }
   return tag;
 }
