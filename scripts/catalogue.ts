@@ -23,7 +23,7 @@ const only = process.argv.slice(2);
 
 /**
  * CATALOGUE_SUITES=meant: a scenario runs only the suite of the check meant to catch it (the
- * healthy run still runs all four). What `npm test` runs: the proof is the same, at a third of
+ * healthy run still runs all four). What `npm test` runs: the proof is the same, at about half
  * the cost, since a broken stack makes the other suites' job checks wait out their timeouts.
  * Default (all): every scenario runs all four suites, and the table counts what else it breaks.
  */

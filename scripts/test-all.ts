@@ -29,7 +29,13 @@ let lanes = 2;
 const extra: string[] = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i]!;
-  const value = (flag: string) => (a === flag ? args[++i] : a.startsWith(`${flag}=`) ? a.slice(flag.length + 1) : undefined);
+  const value = (flag: string) => {
+    if (a.startsWith(`${flag}=`)) return a.slice(flag.length + 1);
+    if (a !== flag) return undefined;
+    const v = args[++i];
+    if (v === undefined || v.startsWith('-')) throw new Error(`${flag}: expected a value after it`);
+    return v;
+  };
   const project = value('--project');
   if (project !== undefined) {
     asked.push(project);
@@ -43,8 +49,12 @@ for (let i = 0; i < args.length; i++) {
   }
   extra.push(a);
 }
-for (const p of asked) if (!defined.includes(p)) throw new Error(`--project ${p}: no such vitest project here (${defined.join(', ')})`);
+// `--project typecheck` asks for the typecheck, which runs by default only when no project is named.
+for (const p of asked) if (p !== 'typecheck' && !defined.includes(p)) throw new Error(`--project ${p}: no such vitest project here (typecheck, ${defined.join(', ')})`);
 const projects = [...ORDER.filter((p) => defined.includes(p)), ...defined.filter((p) => !ORDER.includes(p))].filter((p) => !asked.length || asked.includes(p));
+// File filters given to vitest (arguments that are not flags) narrow every run; vitest adds them to
+// a run's own files, so the self-tests are not split then.
+const fileFilters = extra.some((a) => !a.startsWith('-'));
 
 /** One vitest run: a project, or part of one (some of its files); or the typecheck (project ''). */
 interface Unit { name: string; project: string; files: string[] }
@@ -57,7 +67,7 @@ const TYPECHECK: Unit = { name: 'typecheck (tsc --noEmit)', project: '', files: 
 const SELFTEST_DIR = path.join(REPO_ROOT, 'test', 'selftest');
 const FIRST_HALF = ['catalogue', 'cli-pack', 'doctor'];
 function selftestUnits(): Unit[] {
-  if (lanes === 1) return [{ name: 'selftest', project: 'selftest', files: [] }];
+  if (lanes === 1 || fileFilters) return [{ name: 'selftest', project: 'selftest', files: [] }];
   const files = readdirSync(SELFTEST_DIR).filter((f) => f.endsWith('.test.ts')).map((f) => `test/selftest/${f}`);
   const first = files.filter((f) => FIRST_HALF.some((p) => f.endsWith(`/${p}.test.ts`)));
   const second = files.filter((f) => !first.includes(f));
@@ -67,7 +77,7 @@ function selftestUnits(): Unit[] {
   ].filter((u) => u.files.length);
 }
 const units: Unit[] = [
-  ...(asked.length ? [] : [TYPECHECK]),
+  ...(!asked.length || asked.includes('typecheck') ? [TYPECHECK] : []),
   ...projects.flatMap((p) => (p === 'selftest' ? selftestUnits() : [{ name: p, project: p, files: [] }])),
 ];
 // Longest first (measured here, 2 cores), so that the two lanes end close together; unit tests
@@ -100,26 +110,46 @@ function failuresIn(jsonFile: string): string[] {
   });
 }
 
-const running = new Set<ChildProcess>();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    for (const child of running) child.kill(signal);
-    process.exit(130);
-  });
-}
-
-/** The run that streams its output live; the others keep theirs until they end. */
-let console_: Unit | undefined;
+/** A run in progress: its child, and its output kept until it may stream. */
+interface Active { unit: Unit; child?: ChildProcess; live: boolean; buffered: string }
+const active: Active[] = [];
 const started0 = Date.now();
 const clock = () => `${((Date.now() - started0) / 1000).toFixed(0)} s`;
 
+/** One run streams live at a time; when it ends, the oldest run beside it prints what it kept and streams on. */
+function handOver(): void {
+  if (active.some((a) => a.live)) return;
+  const next = active[0];
+  if (!next) return;
+  next.live = true;
+  process.stdout.write(`\n=== npm test: ${next.unit.name}, its output so far (now at ${clock()}) ===\n${next.buffered}`);
+  next.buffered = '';
+}
+
+// Ctrl-C reaches the runs from the terminal themselves (one process group): each stops its stacks.
+// SIGTERM is for this process only, so it is passed on. Either way no new run starts, the runs'
+// output is still read and printed, and the table shows what ran.
+let stopping: NodeJS.Signals | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = signal;
+    process.stdout.write(`\nnpm test: ${signal}: no new run starts; waiting for ${active.map((a) => a.unit.name).join(', ') || 'nothing'} to stop\n`);
+    if (signal === 'SIGTERM') for (const a of active) a.child?.kill('SIGTERM');
+    // Bounded: a run that does not stop in 60 s is killed (its stacks' watchdogs clean up after it).
+    setTimeout(() => {
+      for (const a of active) a.child?.kill('SIGKILL');
+    }, 60_000).unref();
+  });
+}
+
 async function runUnit(unit: Unit, index: number): Promise<void> {
-  const live = !console_;
-  if (live) console_ = unit;
-  const beside = [...active].filter((u) => u !== unit).map((u) => u.name);
-  process.stdout.write(`\n=== npm test: ${unit.name} (at ${clock()}${beside.length ? `, beside ${beside.join(', ')}` : ''})${live ? '' : ': its output follows when it ends'} ===\n`);
+  const me: Active = { unit, live: false, buffered: '' };
+  const beside = active.map((a) => a.unit.name);
+  active.push(me);
+  me.live = !active.some((a) => a !== me && a.live);
+  process.stdout.write(`\n=== npm test: ${unit.name} (at ${clock()}${beside.length ? `, beside ${beside.join(', ')}` : ''})${me.live ? '' : ': its output follows when the run beside it ends'} ===\n`);
   const started = Date.now();
-  let buffered = '';
   let tail = '';
   const jsonFile = path.join(jsonDir, `${index}.json`);
   const code: number | null = await new Promise((resolve) => {
@@ -127,28 +157,24 @@ async function runUnit(unit: Unit, index: number): Promise<void> {
     const command = unit === TYPECHECK
       ? [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.']
       : [path.join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--project', unit.project, ...reporters, ...extra, ...unit.files];
-    const child = spawn(process.execPath, command, {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: process.env,
-    });
-    running.add(child);
-    const take = (sink: NodeJS.WriteStream) => (chunk: Buffer) => {
-      if (live) sink.write(chunk);
-      else buffered += chunk.toString();
-      if (sink === process.stdout) tail = (tail + chunk.toString()).slice(-4000);
+    const child = spawn(process.execPath, command, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    me.child = child;
+    const take = (sink: NodeJS.WriteStream) => (text: string) => {
+      if (me.live) sink.write(text);
+      else me.buffered += text;
+      if (sink === process.stdout) tail = (tail + text).slice(-4000);
     };
-    child.stdout!.on('data', take(process.stdout));
-    child.stderr!.on('data', take(process.stderr));
-    child.on('close', (c) => {
-      running.delete(child);
-      resolve(c);
-    });
+    // Whole characters (✓ × ›), not bytes cut between two chunks.
+    child.stdout!.setEncoding('utf8').on('data', take(process.stdout));
+    child.stderr!.setEncoding('utf8').on('data', take(process.stderr));
+    child.on('error', (error) => take(process.stderr)(`npm test: could not start ${unit.name}: ${error.message}\n`));
+    child.on('close', resolve);
   });
   const seconds = (Date.now() - started) / 1000;
-  if (live) console_ = undefined;
-  else process.stdout.write(`\n=== npm test: ${unit.name}, its output (ended at ${clock()}) ===\n${buffered}`);
+  active.splice(active.indexOf(me), 1);
+  if (!me.live) process.stdout.write(`\n=== npm test: ${unit.name}, its output (ended at ${clock()}) ===\n${me.buffered}`);
   process.stdout.write(`=== npm test: ${unit.name} ${code === 0 ? 'passed' : 'FAILED'} in ${seconds.toFixed(0)} s ===\n`);
+  if (me.live) handOver();
   // vitest's own summary line: "Tests  3 failed | 80 passed | 2 skipped (85)".
   const plain = tail.replace(/\x1b\[[0-9;]*m/g, '');
   const line = plain.split('\n').reverse().find((l) => /^\s*Tests\s/.test(l)) ?? '';
@@ -158,21 +184,14 @@ async function runUnit(unit: Unit, index: number): Promise<void> {
   outcomes.push({ unit, code, seconds, passed: count('passed'), failed: count('failed'), skipped: count('skipped'), failures });
 }
 
-const active = new Set<Unit>();
 let next = 0;
 async function lane(): Promise<void> {
-  while (next < queue.length) {
+  while (next < queue.length && !stopping) {
     const index = next++;
-    const unit = queue[index]!;
-    active.add(unit);
-    try {
-      await runUnit(unit, index);
-    } finally {
-      active.delete(unit);
-    }
+    await runUnit(queue[index]!, index);
   }
 }
-process.stdout.write(`npm test: ${units.length} vitest runs, ${Math.min(lanes, units.length)} at a time (--lanes 1 for one at a time)\n`);
+process.stdout.write(`npm test: ${units.length} runs, ${Math.min(lanes, units.length)} at a time (--lanes 1 for one at a time)\n`);
 await Promise.all(Array.from({ length: Math.min(lanes, units.length) }, () => lane()));
 
 const sum = (k: 'passed' | 'failed' | 'skipped') => outcomes.reduce((a, o) => a + o[k], 0);
@@ -185,9 +204,15 @@ const failedRuns = inOrder.filter((o) => o.code !== 0);
 if (failedRuns.length) {
   process.stdout.write('\nwhat failed:\n');
   for (const o of failedRuns) {
-    const lines = o.failures.length ? o.failures : [`vitest exited with code ${o.code} (no failed test in its report: see the run's output above)`];
+    const tool = o.unit === TYPECHECK ? 'tsc' : 'vitest';
+    const lines = o.failures.length ? o.failures : [`${tool} exited with code ${o.code} (no failed ${o.unit === TYPECHECK ? 'file in its output' : 'test in its report'}: see the run's output above)`];
     for (const line of lines) process.stdout.write(`  ${o.unit.name}: ${redact(line, envSecrets())}\n`);
   }
 }
-process.stdout.write(`\n${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped\n`);
-process.exit(failedRuns.length ? 1 : 0);
+// The closing line (a CI log's tail) names the runs that failed: a typecheck counts no tests.
+const notRun = queue.length - outcomes.length;
+process.stdout.write(
+  `\n${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped` +
+    `${failedRuns.length ? `; FAILED: ${failedRuns.map((o) => o.unit.name).join(', ')}` : ''}${notRun ? `; ${notRun} run(s) not started (${stopping})` : ''}\n`,
+);
+process.exit(stopping ? (stopping === 'SIGINT' ? 130 : 143) : failedRuns.length ? 1 : 0);

@@ -64,7 +64,14 @@ export function remoteRefusal(databaseUrl: string, argv: readonly string[], env:
 // Run as a command (not imported): compared as real paths, since the module's URL is the real path
 // and argv[1] may go through a symlink (a linked node_modules): unequal, the command did nothing
 // and exited 0, a migration silently skipped.
-if (process.argv[1] && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(path.resolve(process.argv[1]))) {
+const realPath = (file: string) => {
+  try {
+    return realpathSync(file);
+  } catch {
+    return path.resolve(file); // argv[1] need not exist (a loader's own entry): compare as given
+  }
+};
+if (process.argv[1] && realPath(fileURLToPath(import.meta.url)) === realPath(process.argv[1])) {
   const { DATABASE_URL } = loadOrExit('migrate', () =>
     parseEnv({ DATABASE_URL: postgresUrl }, process.env),
   );

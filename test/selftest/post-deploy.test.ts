@@ -83,7 +83,7 @@ async function suiteRowsLeft(): Promise<{ jobs: number; executions: number }> {
  * also shows the cleanup, a suite that writes rows), not the whole suite again: each full run
  * costs ~12 s and most of a core.
  */
-const WRITING_SUITES = ['suites/jobs.e2e.test.ts', 'suites/queue.e2e.test.ts', 'suites/api-input.e2e.test.ts'];
+const WRITING_SUITES = ['suites/deploy.e2e.test.ts', 'suites/jobs.e2e.test.ts', 'suites/queue.e2e.test.ts', 'suites/api-input.e2e.test.ts'];
 const suite = (name: string) => `suites/${name}.e2e.test.ts`;
 
 /** What a run says it removed and left, from its summary. */
@@ -158,9 +158,10 @@ describe('post-deploy run against a live-like target', () => {
     expect(leaksInAnyForm(green, [realPassword, apiSecret, ...stack.endpoints.secrets])).toEqual([]);
     // Failing: a wrong password with an unencoded '@', a quote and a backslash in the userinfo ...
     const odd = 'p@ss"w\\rd';
-    // The failing runs: the pooler suite (which reports the connection error, the likeliest place
-    // for a password to slip out) and the jobs suite (rows to clean up).
-    const failingSuites = { suites: [suite('pooler'), suite('jobs')] };
+    // The failing runs: the suites that report the database's connection error (pooler's
+    // diagnosis, health's comparison with a real round trip: the likeliest places for a password
+    // to slip out) and the jobs suite (rows to clean up).
+    const failingSuites = { suites: [suite('pooler'), suite('health'), suite('jobs')] };
     const oddRun = await runE2eAgainst({ ...profile, DATABASE_URL: `postgresql://${pooler.username}:${odd}@${pooler.host}${pooler.pathname}` }, failingSuites);
     expect(oddRun.code, oddRun.output.slice(-3000)).toBe(1);
     expect(leaksInAnyForm(oddRun, [odd, realPassword, ...stack.endpoints.secrets])).toEqual([]);
