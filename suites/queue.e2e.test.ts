@@ -102,7 +102,10 @@ describe('retries', () => {
   });
 });
 
-describe('leases', () => {
+// The two lease checks side by side: each holds one worker slot with its own job for a few
+// seconds, and the shared stack's four slots leave room; one after the other they were 9 s of the
+// shared-stack suites' turns, the critical path of `npm run e2e`.
+describe.concurrent('leases', () => {
   it('a job that runs longer than its lease keeps it: renewed, run once [W-lease-renewed]', async ({ task, skip }) => {
     if (!given) skip(UNKNOWN_SETTINGS);
     const leaseMs = Number(given!.WORKER_LEASE_MS);
