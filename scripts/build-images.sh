@@ -18,7 +18,7 @@ have() { docker image inspect "$1" >/dev/null 2>&1; }
 build() {
   local log
   log=$(mktemp)
-  docker build -q "$@" >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; fail "docker build $* failed"; }
+  docker build -q --force-rm "$@" >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; fail "docker build $* failed"; }
   rm -f "$log"
 }
 

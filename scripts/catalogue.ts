@@ -65,12 +65,26 @@ const canNetns = process.getuid?.() === 0 && (() => {
 /** Scenarios run two at a time (each on a native stack of its own); CATALOGUE_PARALLEL=1 for one. */
 const PARALLEL = Math.max(1, Number(process.env.CATALOGUE_PARALLEL ?? 2));
 let namespaces = 0;
+/** Namespaces not yet deleted: a run stopped by Ctrl-C deletes them on its way out. */
+const liveNamespaces = new Set<string>();
+process.on('exit', () => {
+  for (const ns of liveNamespaces) {
+    try {
+      execFileSync('bash', [path.join(REPO_ROOT, 'scripts/netns.sh'), 'delete', ns], { stdio: 'ignore' });
+    } catch {
+      /* already gone */
+    }
+  }
+});
 
 async function runChecks(scenario: Scenario | undefined): Promise<ChildRun> {
   // A namespace of its own per scenario: two may run at once.
   const ns = scenario?.netnsHosts ? `e2ecat-${process.pid}-${++namespaces}` : undefined;
   try {
-    if (ns) execFileSync('bash', [path.join(REPO_ROOT, 'scripts/netns.sh'), 'create', ns, ...scenario!.netnsHosts!]);
+    if (ns) {
+      liveNamespaces.add(ns);
+      execFileSync('bash', [path.join(REPO_ROOT, 'scripts/netns.sh'), 'create', ns, ...scenario!.netnsHosts!]);
+    }
     const suites = scenario && SUITES_MODE === 'meant' ? [meantSuite(scenario)] : SUITES;
     return await runE2eChild([...suites, ...TEST_FILTER], {
       ...CATALOGUE_PROFILE,
@@ -80,7 +94,10 @@ async function runChecks(scenario: Scenario | undefined): Promise<ChildRun> {
       ...(scenario ? { E2E_SCENARIO: scenario.name } : {}),
     }, ns ? ['ip', 'netns', 'exec', ns] : []);
   } finally {
-    if (ns) execFileSync('bash', [path.join(REPO_ROOT, 'scripts/netns.sh'), 'delete', ns]);
+    if (ns) {
+      execFileSync('bash', [path.join(REPO_ROOT, 'scripts/netns.sh'), 'delete', ns]);
+      liveNamespaces.delete(ns);
+    }
   }
 }
 

@@ -1,12 +1,35 @@
 // What the catalogue and the mutants share: a run of the e2e runner (scripts/run-e2e.ts) as a child
 // process with a profile of its own, read back through its results.json; the line of evidence a
 // check printed; and a small pool that runs such children a few at a time.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunResults } from '../../helpers/report/results.ts';
 import { REPO_ROOT } from '../../helpers/stack/repo-root.ts';
+
+// Stopped from outside (Ctrl-C, or SIGTERM from CI), the temporary folders still go, and a SIGTERM
+// reaches the runs too (Ctrl-C reaches them from the terminal): each stops its own stack.
+const workDirs = new Set<string>();
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
+});
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    stopping = true;
+    if (signal === 'SIGTERM') for (const child of children) child.kill('SIGTERM');
+    // The runs stop their stacks and write their last report first; their folders go after them
+    // (bounded: 30 s).
+    const code = signal === 'SIGINT' ? 130 : 143;
+    const bound = setTimeout(() => process.exit(code), 30_000);
+    void Promise.all([...children].map((c) => new Promise((resolve) => c.once('close', resolve)))).then(() => {
+      clearTimeout(bound);
+      process.exit(code);
+    });
+  });
+}
 
 export interface ChildRun {
   /** The run's results.json; undefined when the run broke before writing it. */
@@ -22,7 +45,9 @@ export interface ChildRun {
  * command inside something (e.g. `ip netns exec NAME`).
  */
 export async function runE2eChild(args: string[], env: Record<string, string>, prefix: string[] = []): Promise<ChildRun> {
+  if (stopping) throw new Error('stopped: no new run starts');
   const work = mkdtempSync(path.join(os.tmpdir(), 'e2e-child-'));
+  workDirs.add(work);
   const started = Date.now();
   try {
     const command = [...prefix, process.execPath, '--import', 'tsx', path.join(REPO_ROOT, 'scripts/run-e2e.ts'), 'local', ...args];
@@ -31,10 +56,12 @@ export async function runE2eChild(args: string[], env: Record<string, string>, p
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, E2E_REPORTS_DIR: path.join(work, 'reports') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.add(child);
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     await new Promise((resolve) => child.on('close', resolve));
+    children.delete(child);
     let results: RunResults | undefined;
     try {
       results = JSON.parse(readFileSync(path.join(work, 'reports', 'results.json'), 'utf8')) as RunResults;
@@ -44,6 +71,7 @@ export async function runE2eChild(args: string[], env: Record<string, string>, p
     return { results, output, seconds: (Date.now() - started) / 1000 };
   } finally {
     rmSync(work, { recursive: true, force: true });
+    workDirs.delete(work);
   }
 }
 

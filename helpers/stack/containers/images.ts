@@ -60,7 +60,7 @@ export async function servicesImage(images: ImageSet, progress: (m: string) => v
     progress(`building ${tag} from the current sources`);
   }
   try {
-    await run('docker', ['build', '-q', '-f', 'services/Dockerfile', '--build-arg', `NODE_IMAGE=${images.node}`, '-t', tag, '.'], {
+    await run('docker', ['build', '-q', '--force-rm', '-f', 'services/Dockerfile', '--build-arg', `NODE_IMAGE=${images.node}`, '-t', tag, '.'], {
       cwd: REPO_ROOT,
       maxBuffer: 16 * 1024 * 1024,
     });
