@@ -12,7 +12,7 @@
 // secrets masked), and one closing line. Exit 1 when any run failed. Extra arguments go to every
 // run (e.g. -- --reporter=dot), except --project (picks projects) and --lanes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { envSecrets, redact } from '../helpers/redact.ts';
@@ -91,7 +91,15 @@ const outcomes: Outcome[] = [];
 // Each run also writes vitest's JSON report here, read back for the closing list of failures (a
 // CI log is often shown by its tail only). Unredacted, so it stays out of reports/ and is removed.
 const jsonDir = mkdtempSync(path.join(os.tmpdir(), 'npm-test-'));
-process.on('exit', () => rmSync(jsonDir, { recursive: true, force: true }));
+// vitest's own temporary files (module runner caches) and the stacks' run directories, when not in
+// memory, go in a folder of this run's (TMPDIR for each run), removed at the end: a run stopped by
+// Ctrl-C cannot remove its own. Readable by the postgres user, which runs the stacks' databases.
+const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'npm-test-tmp-'));
+chmodSync(tmpRoot, 0o755);
+process.on('exit', () => {
+  rmSync(jsonDir, { recursive: true, force: true });
+  rmSync(tmpRoot, { recursive: true, force: true });
+});
 const ownReporter = extra.some((a) => a.startsWith('--reporter'));
 
 /** "file > test name: first line of the error", for each failed test (and each file that failed to load). */
@@ -157,7 +165,7 @@ async function runUnit(unit: Unit, index: number): Promise<void> {
     const command = unit === TYPECHECK
       ? [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.']
       : [path.join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--project', unit.project, ...reporters, ...extra, ...unit.files];
-    const child = spawn(process.execPath, command, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const child = spawn(process.execPath, command, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: tmpRoot } });
     me.child = child;
     const take = (sink: NodeJS.WriteStream) => (text: string) => {
       if (me.live) sink.write(text);
