@@ -6,30 +6,26 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunResults } from '../../helpers/report/results.ts';
+import { registerTeardown } from '../../helpers/stack/cleanup.ts';
 import { REPO_ROOT } from '../../helpers/stack/repo-root.ts';
 
-// Stopped from outside (Ctrl-C, or SIGTERM from CI), the temporary folders still go, and a SIGTERM
-// reaches the runs too (Ctrl-C reaches them from the terminal): each stops its own stack.
+// Stopped from outside (Ctrl-C, or SIGTERM from CI): the stacks' own teardown mechanism
+// (helpers/stack/cleanup.ts: bounded, then exit 130/143) stops the runs, each of which stops its
+// stack and writes its last report; their temporary folders go after them, or at exit.
 const workDirs = new Set<string>();
 const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
-});
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    stopping = true;
-    if (signal === 'SIGTERM') for (const child of children) child.kill('SIGTERM');
-    // The runs stop their stacks and write their last report first; their folders go after them
-    // (bounded: 30 s).
-    const code = signal === 'SIGINT' ? 130 : 143;
-    const bound = setTimeout(() => process.exit(code), 30_000);
-    void Promise.all([...children].map((c) => new Promise((resolve) => c.once('close', resolve)))).then(() => {
-      clearTimeout(bound);
-      process.exit(code);
-    });
-  });
-}
+const removeWorkDirs = () => {
+  for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
+};
+process.on('exit', removeWorkDirs);
+registerTeardown(async () => {
+  stopping = true;
+  const closed = [...children].map((c) => new Promise((resolve) => c.once('close', resolve)));
+  for (const child of children) child.kill('SIGTERM'); // Ctrl-C reached them already; a second stop is a no-op there
+  await Promise.all(closed);
+  removeWorkDirs();
+});
 
 export interface ChildRun {
   /** The run's results.json; undefined when the run broke before writing it. */
