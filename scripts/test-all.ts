@@ -56,35 +56,38 @@ const projects = [...ORDER.filter((p) => defined.includes(p)), ...defined.filter
 // a run's own files, so the self-tests are not split then.
 const fileFilters = extra.some((a) => !a.startsWith('-'));
 
-/** One vitest run: a project, or part of one (some of its files); or the typecheck (project ''). */
-interface Unit { name: string; project: string; files: string[] }
+/**
+ * One vitest run: a project, or part of one (some of its files); or the typecheck (project '').
+ * `expectedS`: about how long it takes alone here (2 cores), to start the longest first.
+ */
+interface Unit { name: string; project: string; files: string[]; expectedS: number }
 // The typecheck runs beside the unit tests rather than before everything: ~10 s of one core.
-const TYPECHECK: Unit = { name: 'typecheck (tsc --noEmit)', project: '', files: [] };
+const TYPECHECK: Unit = { name: 'typecheck (tsc --noEmit)', project: '', files: [], expectedS: 15 };
 
 // The self-tests in two runs of about equal length (measured alone here: ~120 s and ~130 s): the
 // failure catalogue, the packed CLI and doctor; and the post-deploy runner's live runs, the hostile
 // targets, the mutants and the other self-tests (a new file goes there).
 const SELFTEST_DIR = path.join(REPO_ROOT, 'test', 'selftest');
+const PROJECT_S: Record<string, number> = { unit: 20, 'e2e-python': 55, e2e: 40, 'e2e-containers': 40, 'e2e-python-containers': 40 };
 const FIRST_HALF = ['catalogue', 'cli-pack', 'doctor'];
 function selftestUnits(): Unit[] {
-  if (lanes === 1 || fileFilters) return [{ name: 'selftest', project: 'selftest', files: [] }];
+  if (lanes === 1 || fileFilters) return [{ name: 'selftest', project: 'selftest', files: [], expectedS: 250 }];
   const files = readdirSync(SELFTEST_DIR).filter((f) => f.endsWith('.test.ts')).map((f) => `test/selftest/${f}`);
   const first = files.filter((f) => FIRST_HALF.some((p) => f.endsWith(`/${p}.test.ts`)));
   const second = files.filter((f) => !first.includes(f));
   return [
-    { name: 'selftest (catalogue, packed CLI, doctor)', project: 'selftest', files: first },
-    { name: 'selftest (post-deploy runs, mutants, …)', project: 'selftest', files: second },
+    { name: 'selftest (catalogue, packed CLI, doctor)', project: 'selftest', files: first, expectedS: 120 },
+    { name: 'selftest (post-deploy runs, mutants, …)', project: 'selftest', files: second, expectedS: 130 },
   ].filter((u) => u.files.length);
 }
 const units: Unit[] = [
   ...(!asked.length || asked.includes('typecheck') ? [TYPECHECK] : []),
-  ...projects.flatMap((p) => (p === 'selftest' ? selftestUnits() : [{ name: p, project: p, files: [] }])),
+  ...projects.flatMap((p) => (p === 'selftest' ? selftestUnits() : [{ name: p, project: p, files: [], expectedS: PROJECT_S[p] ?? 60 }])),
 ];
-// Longest first (measured here, 2 cores), so that the two lanes end close together; unit tests
-// first of all, for fast feedback.
-const EXPECTED_S: Record<string, number> = { unit: 20, 'selftest (post-deploy runs, mutants, …)': 130, 'selftest (catalogue, packed CLI, doctor)': 120, 'e2e-python': 55, e2e: 40, 'e2e-containers': 40, 'e2e-python-containers': 40 };
+// Longest first, so that the two lanes end close together; the typecheck and unit tests first of
+// all, for fast feedback.
 const first = (u: Unit) => (u === TYPECHECK ? 0 : u.project === 'unit' ? 1 : 2);
-const queue = [...units].sort((a, b) => first(a) - first(b) || (EXPECTED_S[b.name] ?? 60) - (EXPECTED_S[a.name] ?? 60));
+const queue = [...units].sort((a, b) => first(a) - first(b) || b.expectedS - a.expectedS);
 
 interface Outcome { unit: Unit; code: number | null; seconds: number; passed: number; failed: number; skipped: number; failures: string[] }
 const outcomes: Outcome[] = [];
