@@ -67,12 +67,10 @@ describe('deployed revision', () => {
       const sent = Date.now();
       const checks = (await health()).checks['worker:heartbeat'];
       const answered = Date.now();
-      return checks
-        .filter((h) => h.componentId)
-        .map((h) => {
-          const age = (h as { beatAgeMs?: number }).beatAgeMs ?? (h.observedValue as number);
-          return { id: h.componentId!, earliest: sent - age, latest: answered - age, beatAt: answered - age };
-        });
+      return workerBeats(checks).map((w) => {
+        const age = w.beatAgeMs ?? w.ageMs;
+        return { id: w.id, earliest: sent - age, latest: answered - age };
+      });
     };
     const first = await beats();
     if (first.length === 0) skip('no live worker (the heartbeat check reports that)');
@@ -90,7 +88,7 @@ describe('deployed revision', () => {
         { timeout: bound, interval: 100 },
       );
     } catch {
-      const silent = first.filter((f) => !renewed.has(f.id)).map((f) => `${f.id} (last beat ${((Date.now() - f.beatAt) / 1000).toFixed(1)} s ago)`);
+      const silent = first.filter((f) => !renewed.has(f.id)).map((f) => `${f.id} (last beat ${((Date.now() - f.latest) / 1000).toFixed(1)} s ago)`);
       const diagnosis = `no new heartbeat within ${bound} ms (E2E_HEARTBEAT_MAX_AGE_MS) from ${silent.join(', ')}: a worker must beat every WORKER_HEARTBEAT_MS, and it beats less often or only at start`;
       addMeta(task, { diagnosis: [diagnosis] });
       expect.fail(diagnosis);
