@@ -9,6 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf 'images: %s\n' "$*"; }
 fail() { printf 'images: error: %s\n' "$*" >&2; exit 1; }
+# Temporary folders (a debootstrap root, an npm install) go on any exit, a failed step's included.
+temps=()
+trap 'rm -rf "${temps[@]}"' EXIT
 
 docker info >/dev/null 2>&1 || fail "no Docker engine answers: install docker.io and start dockerd (npm run setup does both as root)"
 # shellcheck disable=SC1091
@@ -36,7 +39,7 @@ else
     [[ -n $mirror ]] || mirror=$(grep -h '^deb ' /etc/apt/sources.list 2>/dev/null | head -1 | awk '{print $2}')
     [[ -n $mirror ]] || fail "no Debian mirror found in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list"
     rootfs=$(mktemp -d)
-    trap 'rm -rf "$rootfs"' EXIT
+    temps+=("$rootfs")
     say "debootstrap bookworm (about 40 s)"
     debootstrap --variant=minbase --include=postgresql-15,pgbouncer,libstdc++6,ca-certificates,openssl,python3,python3-psycopg bookworm "$rootfs" "$mirror" >/dev/null
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* \
@@ -60,6 +63,7 @@ else
   # Production node_modules for the services image, prepared here so its build needs no network.
   if [[ ! -d .docker-deps/node_modules || package-lock.json -nt .docker-deps/node_modules ]]; then
     work=$(mktemp -d)
+    temps+=("$work")
     cp package.json package-lock.json .npmrc "$work/"
     (cd "$work" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
     rm -rf .docker-deps/node_modules && mv "$work/node_modules" .docker-deps/node_modules && rm -rf "$work"
