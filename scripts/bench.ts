@@ -58,16 +58,23 @@ async function barePostgresMs(): Promise<number> {
   }
 }
 
-/** docker run of the Postgres image until pg_isready answers from inside. */
+/**
+ * docker run of the Postgres image until a query answers, asked as the stack asks its own: over a
+ * mapped port, every 25 ms. Its data directory on a volume, as the stack's and the official
+ * image's, so the ratio compares the work, not the disks.
+ */
 async function bareContainerMs(image: string): Promise<number> {
   const name = `bench-pg-${process.pid}-${Date.now()}`;
+  const port = await freePort();
   const started = Date.now();
   try {
-    await run('docker', ['run', '-d', '--name', name, '-e', 'POSTGRES_PASSWORD=bench-only', image]);
-    await waitUntil(() => run('docker', ['exec', name, 'pg_isready', '-h', '127.0.0.1', '-U', 'postgres']).then(() => true), { what: 'bare container', timeoutMs: 60_000, intervalMs: 50 });
+    await run('docker', ['run', '-d', '--name', name, '-v', '/var/lib/postgresql/data', '-p', `127.0.0.1:${port}:5432`, '-e', 'POSTGRES_PASSWORD=bench-only', image]);
+    const url = `postgresql://postgres:bench-only@127.0.0.1:${port}/postgres`;
+    await waitUntil(() => queryOnce(url, 'SELECT 1').then(() => true), { what: 'bare container', timeoutMs: 60_000, intervalMs: 25 });
     return Date.now() - started;
   } finally {
-    await run('docker', ['rm', '-f', name]).catch(() => undefined);
+    // -v: the anonymous volume goes with it.
+    await run('docker', ['rm', '-fv', name]).catch(() => undefined);
   }
 }
 
@@ -114,7 +121,7 @@ if (dockerAnswers() && existsSync(IMAGES_FILE)) {
   results.bareContainerMs = median(bareC);
   results.containerStackReadyMs = median(stackC);
   results.containerRatio = Number((median(stackC) / median(bareC)).toFixed(2));
-  rows.push(['bare Postgres container: docker run to pg_isready (median)', `${median(bareC)} ms (${bareC.join(', ')})`]);
+  rows.push(['bare Postgres container: docker run to first query, data on a volume (median)', `${median(bareC)} ms (${bareC.join(', ')})`]);
   rows.push(['container stack ready (median)', `${median(stackC)} ms (${stackC.join(', ')})`]);
   rows.push(['ratio container stack / bare container', `${results.containerRatio}×`]);
 } else {

@@ -75,10 +75,10 @@ export function startWatchdog(
   // Containers and networks of the run are listed next to the pid file, removed the same way.
   const script = `
     while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done
-    [ -s "$2/containers" ] && docker rm -f $(cat "$2/containers") >/dev/null 2>&1
+    [ -s "$2/containers" ] && docker rm -fv $(cat "$2/containers") >/dev/null 2>&1
     for n in $(cat "$2/networks" 2>/dev/null); do
       ids=$(docker network inspect -f '{{range $id, $c := .Containers}}{{$id}} {{end}}' "$n" 2>/dev/null)
-      [ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1
+      [ -n "$ids" ] && docker rm -fv $ids >/dev/null 2>&1
       docker network rm "$n" >/dev/null 2>&1
     done
     for p in $(cat "$1"); do kill -TERM -- "-$p" 2>/dev/null; kill -TERM "$p" 2>/dev/null; done
