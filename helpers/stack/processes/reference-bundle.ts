@@ -1,8 +1,8 @@
 // The reference services as plain JavaScript: bundled once per source version with esbuild (the
 // compiler tsx itself uses), so each start is a bare `node file.mjs` instead of a TypeScript
 // transform per process (about a second each on a busy 2-core machine). The bundles live in
-// node_modules/.cache (removed with node_modules); npm packages stay external and resolve from
-// the project's node_modules. Built into a temporary folder and renamed: concurrent stacks
+// node_modules/.cache (removed with node_modules), npm packages bundled in (see
+// services/bundle.mjs). Built into a temporary folder and renamed: concurrent stacks
 // (the vitest projects start theirs at once) never see half a bundle.
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
