@@ -10,7 +10,7 @@ import { SCENARIOS } from '../../scenarios/index.ts';
 it('npm run catalogue: the healthy stack passes and every scenario is detected', { timeout: 20 * 60_000 }, async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'scripts/catalogue.ts')], {
     cwd: REPO_ROOT,
-    // Each scenario runs the suite of its check only (the healthy run all four): the same proof at about half the cost.
+    // Each scenario runs only the check meant for it (the healthy run all four suites): the same proof at about half the cost.
     env: { PATH: process.env.PATH, HOME: process.env.HOME, CATALOGUE_SUITES: 'meant' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
