@@ -134,18 +134,20 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
       ...options.serviceEnv,
     };
     const workers = Array.from({ length: options.workers ?? 2 }, (_, i) => `worker-${i + 1}`);
-    // The reference services' containers start beside Postgres, but their shell waits at a gate
-    // (a FIFO it reads) and runs the service only once the migration is done: starting a
-    // container is about half a second of Docker's work each, done meanwhile. A container
-    // started again (the resilience checks) finds the gate made and goes straight on. Yours start
-    // after the migration, as on the platform: their image's own command is not ours to wrap.
+    // The reference services' containers start beside Postgres: starting a container is about
+    // half a second of Docker's work each, done while initdb runs. The API runs at once (it needs
+    // no schema to boot, and its readiness waits for the database); the workers' shell waits at a
+    // gate (a FIFO it reads) and runs the worker only once the migration is done, since a worker
+    // writes its heartbeat row at boot. A container started again (the resilience checks) finds
+    // the gate made and goes straight on. Yours start after the migration, as on the platform:
+    // their image's own command is not ours to wrap.
     const gated = spec.kind !== 'images';
     const behindGate = (command: string[] | undefined) => (gated && command ? ['sh', '-c', `mkfifo ${GATE} 2>/dev/null && read _ < ${GATE}; exec "$@"`, 'gate', ...command] : command);
     const startServices = () =>
       Promise.all([
         track(
           'api',
-          service('api', imageOf('api'), behindGate(commandOf('api')), { ...serviceEnv, ...options.apiEnv })
+          service('api', imageOf('api'), commandOf('api'), { ...serviceEnv, ...options.apiEnv })
             .withExposedPorts({ container: PLATFORM_PORT, host: hostPorts.api })
             .withWaitStrategy(new NoWait()) // readiness below: /health/ready, asked every 25 ms
             .withStartupTimeout(60_000)
@@ -166,7 +168,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
 
     // Postgres, PgBouncer and the mock external API start together: the pooler only needs
     // Postgres when a client logs in (it retries the server login), the mock needs nothing.
-    progress(`starting postgres (${images.postgres}), pgbouncer (${images.pgbouncer}, transaction mode), the mock external API${gated ? ` and, held at a gate, the API and ${workers.length} workers` : ''}`);
+    progress(`starting postgres (${images.postgres}), pgbouncer (${images.pgbouncer}, transaction mode), the mock external API${gated ? `, the API and, held at a gate, ${workers.length} workers` : ''}`);
     // Postgres's container first: its initdb, the longest step, runs while the others start
     // (started all at once, they delayed it by up to a second).
     const postgres = await track(
@@ -237,8 +239,8 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
 
     let api: Awaited<ReturnType<typeof startServices>>[0];
     if (early) {
-      progress(`opening the gate: the API and ${workers.length} workers start (${servicesTag})`);
-      await Promise.all(early.map((c) => openGate(c)));
+      progress(`opening the gate: ${workers.length} workers start (${servicesTag})`);
+      await Promise.all(early.slice(1).map((c) => openGate(c)));
       api = early[0];
     } else {
       progress(`starting the API and ${workers.length} workers (${spec.kind === 'images' ? `${spec.api}, ${spec.worker}` : servicesTag})`);
