@@ -1,8 +1,8 @@
 // The containers provider: the same stack as a set of containers on a network of its own, built
 // from the repo's images and configured only through environment variables, as on the platform
 // (PORT=10000, API_HOST=0.0.0.0, DATABASE_URL pointing at the pooler's network alias). Suites reach
-// the services through mapped ports on 127.0.0.1. Readiness is real (pg_isready, the images'
-// health checks, HTTP 200 on /health/ready, heartbeat rows), never open ports alone.
+// the services through mapped ports on 127.0.0.1. Readiness is real (a query straight to Postgres
+// and one through the pooler, HTTP 200 on /health/ready, heartbeat rows), never open ports alone.
 import { createWriteStream, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
