@@ -41,6 +41,9 @@ if (!['all', 'meant'].includes(SUITES_MODE)) {
 function meantCheck(scenario: Scenario): { file: string; args: string[] } {
   const [, name, test] = /^([\w-]+) \.\* (.+)$/.exec(scenario.detect.check.source) ?? [];
   const file = SUITES.find((f) => f.endsWith(`/${name}.e2e.test.ts`));
+  // -t matches a test's describe names and own name joined by spaces, the table "suite › describe > test":
+  // a pattern that spans a describe name would select nothing here.
+  if (test && /[>›]/.test(test)) throw new Error(`scenario ${scenario.name}: its check pattern ${scenario.detect.check} spans a describe name; name only the test after ".* "`);
   if (!file || !test) throw new Error(`scenario ${scenario.name}: its check pattern ${scenario.detect.check} is not "<suite> .* <test name>" with one of the suites (${SUITES.join(', ')})`);
   return { file, args: [file, '-t', test] };
 }

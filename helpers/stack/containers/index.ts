@@ -63,12 +63,21 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
   };
 
   let stopped = false;
+  /** Set once stop() has taken the list of running containers: a start that ends later stops its own. */
+  let walked = false;
+  /** Container starts under way: stop() lets them end before it stops the stack. */
+  const starting: Promise<unknown>[] = [];
   let networkStop: (() => Promise<unknown>) | undefined;
   let networkName: string | undefined;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     unregister();
+    // Starts still under way (Ctrl-C during the start, or a start beside one that failed) end
+    // first, so that their containers are on the list below. Bounded: a start that hangs is left
+    // to the check in track() and to the network sweep.
+    await Promise.race([Promise.allSettled(starting), new Promise((resolve) => setTimeout(resolve, 20_000).unref())]);
+    walked = true;
     // The services first, together, then the pooler and Postgres, together: one after another
     // took 3 s for seven containers.
     const stopAll = (cs: typeof running) => Promise.all(cs.map((c) => c.stop().catch(() => undefined)));
@@ -93,7 +102,13 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     // at once with the cause instead of running out.
     const exits: Record<string, number> = {};
     const track = async <T extends { getId(): string; stop(): Promise<unknown> }>(name: string, start: Promise<T>): Promise<T> => {
+      starting.push(start);
       const c = await start;
+      // stop() gave up waiting for this start and has already taken the list: this one goes now.
+      if (walked) {
+        await c.stop().catch(() => undefined);
+        throw new Error(`the stack was stopped while the ${name} container was starting`);
+      }
       watchdog.addContainer(c.getId());
       running.push({ name, stop: () => c.stop(), id: c.getId() });
       void exec('docker', ['wait', c.getId()]).then(({ stdout }) => void (exits[name] = Number(stdout.trim())), () => undefined);
@@ -166,8 +181,9 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
         ),
       ]);
 
-    // Postgres, PgBouncer and the mock external API start together: the pooler only needs
-    // Postgres when a client logs in (it retries the server login), the mock needs nothing.
+    // Postgres's container first; then PgBouncer, the mock external API and the reference API and
+    // workers together (the pooler only needs Postgres when a client logs in, and it retries the
+    // server login; the mock needs nothing).
     progress(`starting postgres (${images.postgres}), pgbouncer (${images.pgbouncer}, transaction mode), the mock external API${gated ? `, the API and, held at a gate, ${workers.length} workers` : ''}`);
     // Postgres's container first: its initdb, the longest step, runs while the others start
     // (started all at once, they delayed it by up to a second).
