@@ -209,8 +209,9 @@ await Promise.all(Array.from({ length: Math.min(lanes, units.length) }, () => la
 const sum = (k: 'passed' | 'failed' | 'skipped') => outcomes.reduce((a, o) => a + o[k], 0);
 const inOrder = [...outcomes].sort((a, b) => units.indexOf(a.unit) - units.indexOf(b.unit));
 process.stdout.write(`\nnpm test, per run (${lanes} at a time; wall time ${clock()}):\n`);
+const width = Math.max(...inOrder.map((o) => o.unit.name.length));
 for (const o of inOrder) {
-  process.stdout.write(`  ${o.unit.name.padEnd(38)} ${o.code === 0 ? 'pass' : 'FAIL'}  ${o.passed} passed, ${o.failed} failed, ${o.skipped} skipped  ${o.seconds.toFixed(0)} s\n`);
+  process.stdout.write(`  ${o.unit.name.padEnd(width)} ${o.code === 0 ? 'pass' : 'FAIL'}  ${o.passed} passed, ${o.failed} failed, ${o.skipped} skipped  ${o.seconds.toFixed(0)} s\n`);
 }
 const failedRuns = inOrder.filter((o) => o.code !== 0);
 if (failedRuns.length) {
