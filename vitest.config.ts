@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { defineConfig } from 'vitest/config';
 import { redactProcessOutput } from './helpers/redact.ts';
 import { runSecrets } from './helpers/report/secrets.ts';
+import ResilienceFirst from './helpers/vitest/sequencer.ts';
 
 // The console under `npm test` and `npm run e2e*` alike: everything this process prints (reporters,
 // errors, the tests' console output forwarded by vitest) passes through the one redactor, which
@@ -92,6 +93,8 @@ export default defineConfig({
   test: {
     // Per-suite results; a summary line at the end.
     reporters: ['default'],
+    // Within a project the resilience files start first, also on a fresh clone (see the sequencer).
+    sequence: { sequencer: ResilienceFirst },
     // One test file at a time unless a project says otherwise: the self-tests and the catalogue
     // start stacks and measure timings; on a 2-core machine running them side by side skews both.
     maxWorkers: 1,
