@@ -108,6 +108,10 @@ export default defineConfig({
           exclude: ['test/selftest/**'],
           // Unit tests start no stack: both cores.
           maxWorkers: 2,
+          // One process per worker for all their files, not a fresh one per file: the 28 files each
+          // paid vitest's start in a process of their own (22 → 13 CPU-seconds, 15 → 10 s). They
+          // share no state: no module mocks, no stubbed globals or environment.
+          isolate: false,
           testTimeout: 10_000,
         },
       },
