@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import type { GenericContainer as Container } from 'testcontainers';
 import type { ServicesSpec } from '../services.ts';
 import { waitUntil } from '../../wait.ts';
+import { withinBound } from '../../diagnose/bound.ts';
 import { registerTeardown, startWatchdog } from '../cleanup.ts';
 import { queryOnce } from '../processes/postgres.ts';
 import { TEST_SERVICE_ENV } from '../processes/index.ts';
@@ -76,7 +77,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     // Starts still under way (Ctrl-C during the start, or a start beside one that failed) end
     // first, so that their containers are on the list below. Bounded: a start that hangs is left
     // to the check in track() and to the network sweep.
-    await Promise.race([Promise.allSettled(starting), new Promise((resolve) => setTimeout(resolve, 20_000).unref())]);
+    await withinBound(20_000, 'container starts under way', () => Promise.allSettled(starting)).catch(() => undefined);
     walked = true;
     // The services first, together, then the pooler and Postgres, together: one after another
     // took 3 s for seven containers.
