@@ -64,14 +64,14 @@ async function barePostgresMs(): Promise<number> {
  * image's health check off, the same settings), so the ratio compares the stack's work, not the
  * disks or a health check. The stack's extra work (its own role and database) counts on its side.
  */
-async function bareContainerMs(image: string): Promise<number> {
+async function bareContainerMs(image: string, settings: string[]): Promise<number> {
   const name = `bench-pg-${process.pid}-${Date.now()}`;
   const port = await freePort();
   const started = Date.now();
   try {
     await run('docker', [
       'run', '-d', '--name', name, '-v', '/var/lib/postgresql/data', '--no-healthcheck', '-p', `127.0.0.1:${port}:5432`, '-e', 'POSTGRES_PASSWORD=bench-only',
-      image, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
+      image, ...settings,
     ]);
     const url = `postgresql://postgres:bench-only@127.0.0.1:${port}/postgres`;
     await waitUntil(() => queryOnce(url, 'SELECT 1').then(() => true), { what: 'bare container', timeoutMs: 60_000, intervalMs: 25 });
@@ -115,9 +115,9 @@ if (dockerAnswers() && existsSync(IMAGES_FILE)) {
   const images = recordedImages();
   const bareC = [];
   const stackC = [];
-  const { startContainerStack } = await import('../helpers/stack/containers/index.ts');
+  const { startContainerStack, POSTGRES_TEST_SETTINGS } = await import('../helpers/stack/containers/index.ts');
   for (let i = 0; i < RUNS; i++) {
-    bareC.push(await bareContainerMs(images.postgres));
+    bareC.push(await bareContainerMs(images.postgres, POSTGRES_TEST_SETTINGS));
     const stack = await startContainerStack({ label: 'bench-containers' });
     stackC.push(stack.endpoints.readyMs);
     await stack.stop();

@@ -27,6 +27,8 @@ import { loadTestcontainers, NoWait, withAnonymousVolume } from './testcontainer
 
 
 const PLATFORM_PORT = 10000; // what Render sets PORT to
+/** The container stack's Postgres arguments: a throwaway test database, no durability. */
+export const POSTGRES_TEST_SETTINGS = ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
 const secret = newSecret;
 
 export interface ContainerStack extends ControlledStack {
@@ -198,7 +200,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
           .withNetwork(network)
           .withNetworkAliases('postgres')
           .withEnvironment({ POSTGRES_USER: 'app', POSTGRES_PASSWORD: password, POSTGRES_DB: 'app' })
-          .withCommand(['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])
+          .withCommand(POSTGRES_TEST_SETTINGS)
           // Fixed host ports (chosen free): a container started again keeps its address.
           .withExposedPorts({ container: 5432, host: hostPorts.postgres })
           // Readiness is ours, below: a query, straight and then through the pooler. A port wait
