@@ -64,16 +64,23 @@ async function barePostgresMs(): Promise<number> {
  * image's health check off, the same settings), so the ratio compares the stack's work, not the
  * disks or a health check. The stack's extra work (its own role and database) counts on its side.
  */
-async function bareContainerMs(image: string, settings: string[]): Promise<number> {
+/**
+ * A Postgres container alone, `docker run` to first query, with the stack's settings and no health
+ * check. `initialised`: the stack's own image (images/postgres-ready: the cluster made at build
+ * time, role and database app, data in the container's layer); else the image as a user runs it
+ * (initdb at first start, data on a volume, as the official image declares).
+ */
+async function bareContainerMs(image: string, settings: string[], initialised = false): Promise<number> {
   const name = `bench-pg-${process.pid}-${Date.now()}`;
   const port = await freePort();
+  const user = initialised ? 'app' : 'postgres';
   const started = Date.now();
   try {
     await run('docker', [
-      'run', '-d', '--name', name, '-v', '/var/lib/postgresql/data', '--no-healthcheck', '-p', `127.0.0.1:${port}:5432`, '-e', 'POSTGRES_PASSWORD=bench-only',
+      'run', '-d', '--name', name, ...(initialised ? [] : ['-v', '/var/lib/postgresql/data']), '--no-healthcheck', '-p', `127.0.0.1:${port}:5432`, '-e', 'POSTGRES_PASSWORD=bench-only',
       image, ...settings,
     ]);
-    const url = `postgresql://postgres:bench-only@127.0.0.1:${port}/postgres`;
+    const url = `postgresql://${user}:bench-only@127.0.0.1:${port}/${user}`;
     await waitUntil(() => queryOnce(url, 'SELECT 1').then(() => true), { what: 'bare container', timeoutMs: 60_000, intervalMs: 25 });
     return Date.now() - started;
   } finally {
@@ -115,9 +122,13 @@ if (dockerAnswers() && existsSync(IMAGES_FILE)) {
   const images = recordedImages();
   const bareC = [];
   const stackC = [];
+  const readyC = [];
   const { startContainerStack, POSTGRES_TEST_SETTINGS } = await import('../helpers/stack/containers/index.ts');
+  const { readyPostgresImage } = await import('../helpers/stack/containers/images.ts');
+  const readyTag = await readyPostgresImage(images, say);
   for (let i = 0; i < RUNS; i++) {
     bareC.push(await bareContainerMs(images.postgres, POSTGRES_TEST_SETTINGS));
+    readyC.push(await bareContainerMs(readyTag, POSTGRES_TEST_SETTINGS, true));
     const stack = await startContainerStack({ label: 'bench-containers' });
     stackC.push(stack.endpoints.readyMs);
     await stack.stop();
@@ -125,7 +136,9 @@ if (dockerAnswers() && existsSync(IMAGES_FILE)) {
   results.bareContainerMs = median(bareC);
   results.containerStackReadyMs = median(stackC);
   results.containerRatio = Number((median(stackC) / median(bareC)).toFixed(2));
-  rows.push(['bare Postgres container: docker run to first query, run as the stack runs it (median)', `${median(bareC)} ms (${bareC.join(', ')})`]);
+  results.readyImageContainerMs = median(readyC);
+  rows.push(['bare Postgres container: the image as a user runs it (initdb at first start, data on a volume), docker run to first query (median)', `${median(bareC)} ms (${bareC.join(', ')})`]);
+  rows.push(["the stack's pre-initialised Postgres image alone (images/postgres-ready), docker run to first query (median)", `${median(readyC)} ms (${readyC.join(', ')})`]);
   rows.push(['container stack ready (median)', `${median(stackC)} ms (${stackC.join(', ')})`]);
   rows.push(['ratio container stack / bare container', `${results.containerRatio}×`]);
 } else {

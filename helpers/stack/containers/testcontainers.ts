@@ -26,17 +26,6 @@ export function loadTestcontainers(): Promise<typeof Testcontainers> {
 }
 
 /**
- * Mounts a fresh anonymous volume at `target`: removed with the container (testcontainers' stop
- * and `docker rm -v` remove anonymous volumes), kept across a stop and start of it. testcontainers
- * offers bind mounts and tmpfs only; tmpfs would lose the data on a restart.
- */
-export function withAnonymousVolume<T extends Testcontainers.GenericContainer>(container: T, target: string): T {
-  const hostConfig = (container as unknown as { hostConfig: { Mounts?: { Type: string; Target: string }[] } }).hostConfig;
-  hostConfig.Mounts = [...(hostConfig.Mounts ?? []), { Type: 'volume', Target: target }];
-  return container;
-}
-
-/**
  * A wait strategy that waits for nothing, for a container whose readiness the caller checks itself:
  * a port strategy would wait for a port that, by design, may never answer from outside.
  */
