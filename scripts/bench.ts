@@ -59,14 +59,8 @@ async function barePostgresMs(): Promise<number> {
 }
 
 /**
- * docker run of the Postgres image until a query answers, asked as the stack asks its own: over a
- * mapped port, every 25 ms. Run as the stack runs its Postgres (data directory on a volume, the
- * image's health check off, the same settings), so the ratio compares the stack's work, not the
- * disks or a health check. The stack's extra work (its own role and database) counts on its side.
- */
-/**
- * A Postgres container alone, `docker run` to first query, with the stack's settings and no health
- * check. `initialised`: the stack's own image (images/postgres-ready: the cluster made at build
+ * A Postgres container alone, `docker run` to first query (a query over a mapped port every 25 ms,
+ * as the stack asks its own), with the stack's settings and no health check. `initialised`: the stack's own image (images/postgres-ready: the cluster made at build
  * time, role and database app, data in the container's layer); else the image as a user runs it
  * (initdb at first start, data on a volume, as the official image declares).
  */
