@@ -156,9 +156,9 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     // half a second of Docker's work each, done while Postgres starts and the schema is migrated.
     // The API runs at once (it needs no schema to boot, and its readiness waits for the database);
     // the workers' shell waits at a gate (a FIFO it reads) and runs the worker only once the
-    // migration is done, since a worker writes its heartbeat row at boot. A container started again (the resilience checks) finds
-    // the gate made and goes straight on. Yours start after the migration, as on the platform:
-    // their image's own command is not ours to wrap.
+    // migration is done, since a worker writes its heartbeat row at boot. A container started
+    // again (the resilience checks) finds the gate made and goes straight on. Yours start after
+    // the migration, as on the platform: their image's own command is not ours to wrap.
     const gated = spec.kind !== 'images';
     const behindGate = (command: string[] | undefined) => (gated && command ? ['sh', '-c', `mkfifo ${GATE} 2>/dev/null && read _ < ${GATE}; exec "$@"`, 'gate', ...command] : command);
     const startServices = () =>
@@ -184,13 +184,11 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
         ),
       ]);
 
-    // Postgres's container first; then PgBouncer, the mock external API and the reference API and
-    // workers together (the pooler only needs Postgres when a client logs in, and it retries the
-    // server login; the mock needs nothing).
+    // Postgres, PgBouncer, the mock external API and the reference API and workers, all at once (the
+    // pooler only needs Postgres when a client logs in, and it retries the server login; the mock
+    // needs nothing).
     progress(`starting postgres (${postgresTag}), pgbouncer (${images.pgbouncer}, transaction mode), the mock external API${gated ? `, the API and, held at a gate, ${workers.length} workers` : ''}`);
-    // Postgres's container first: it starts while the others do
-    // (started all at once, they delayed it by up to a second).
-    const postgres = await track(
+    const postgresStart = track(
         'postgres',
         // The cluster was initialised when the image was built (images/postgres-ready), as the
         // native stack copies a template cluster: the container starts Postgres, not initdb
@@ -217,7 +215,8 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     // the gate is opened; stop() waits for it too.
     const earlyStart = gated ? startServices() : undefined;
     earlyStart?.catch(() => undefined);
-    const [pooler, mock] = await Promise.all([
+    const [postgres, pooler, mock] = await Promise.all([
+      postgresStart,
       track(
         'pooler',
         new GenericContainer(images.pgbouncer)
@@ -242,8 +241,8 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     ]);
     const directUrl = `postgresql://app:${password}@127.0.0.1:${postgres.getMappedPort(5432)}/app`;
     const poolerUrl = `postgresql://app:${password}@127.0.0.1:${pooler.getMappedPort(6432)}/app`;
-    // Postgres first, straight (its TCP port opens only after initialisation: the init-time server
-    // listens on a socket only), then through the pooler: asked before Postgres is up, PgBouncer
+    // Postgres first, straight (its TCP port opens only once the entrypoint has set the run's
+    // password in single-user mode), then through the pooler: asked before Postgres is up, PgBouncer
     // would hold a failed server login against us for server_login_retry.
     await waitUntil(() => queryOnce(directUrl, 'SELECT 1').then(() => true), { what: 'postgres accepting queries', timeoutMs: 60_000, intervalMs: 25, abortIf: exited('postgres') });
     await waitUntil(() => queryOnce(poolerUrl, 'SELECT 1').then(() => true), { what: 'pgbouncer passing queries to postgres', timeoutMs: 60_000, intervalMs: 25, abortIf: exited('postgres', 'pooler') });
