@@ -12,7 +12,12 @@ import { loadTestcontainers, NoWait } from '../helpers/stack/containers/testcont
 
 const stack = inject('stack');
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
-const ipOf = (id: string) => docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', id).split(/\s+/).filter(Boolean);
+/** A container's addresses; one that runs in another's network namespace (network mode "container:<id>") has that one's. */
+const ipOf = (id: string): string[] => {
+  const mode = docker('inspect', '-f', '{{.HostConfig.NetworkMode}}', id);
+  if (mode.startsWith('container:')) return ipOf(mode.slice('container:'.length));
+  return docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', id).split(/\s+/).filter(Boolean);
+};
 
 describe('binding and reachability, as on the platform', () => {
   needs(stack, 'ownNetwork');
@@ -73,6 +78,7 @@ describe('workers reach the database only through the pooler', () => {
     }
     const poolerIps = ipOf(containers.pooler!);
     const workerIps = stack.workers.flatMap((id) => ipOf(containers[id]!));
+    expect(workerIps.length, 'every worker container should have an address on the stack\'s network').toBeGreaterThanOrEqual(1);
     const clients = await withPgClient(stack.directUrl!, async (db) =>
       (await db.query<{ ip: string }>(`SELECT DISTINCT host(client_addr) AS ip FROM pg_stat_activity WHERE client_addr IS NOT NULL AND pid <> pg_backend_pid()`)).rows.map((r) => r.ip),
     );

@@ -131,8 +131,10 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     const imageOf = (role: 'api' | 'worker') => (spec.kind === 'images' ? spec[role] : servicesTag);
     // The reference image holds all three services as JavaScript bundles; yours run their image's own command.
     const commandOf = (role: 'api' | 'worker'): string[] | undefined => (spec.kind === 'images' ? undefined : ['node', `dist/${role}/main.mjs`]);
-    const service = (name: string, image: string, command: string[] | undefined, env: Record<string, string>) => {
-      const c = new GenericContainer(image).withNetwork(network).withNetworkAliases(name).withEnvironment(env).withLogConsumer(logsTo(name))
+    /** `inNetworkOf`: a container whose network namespace this one joins (no endpoint, alias or IP of its own). */
+    const service = (name: string, image: string, command: string[] | undefined, env: Record<string, string>, inNetworkOf?: string) => {
+      const placed = inNetworkOf ? new GenericContainer(image).withNetworkMode(`container:${inNetworkOf}`) : new GenericContainer(image).withNetwork(network).withNetworkAliases(name);
+      const c = placed.withEnvironment(env).withLogConsumer(logsTo(name))
         // The image's own HEALTHCHECK off (here and for Postgres and PgBouncer): readiness here is
         // ours (below), and Docker running them (every 1, 2 and 5 s, a runc exec each time, plus a
         // node process for the services) was a third of a container run's CPU.
@@ -161,28 +163,35 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     // the migration, as on the platform: their image's own command is not ours to wrap.
     const gated = spec.kind !== 'images';
     const behindGate = (command: string[] | undefined) => (gated && command ? ['sh', '-c', `mkfifo ${GATE} 2>/dev/null && read _ < ${GATE}; exec "$@"`, 'gate', ...command] : command);
-    const startServices = () =>
-      Promise.all([
-        track(
-          'api',
-          service('api', imageOf('api'), commandOf('api'), { ...serviceEnv, ...options.apiEnv })
-            .withExposedPorts({ container: PLATFORM_PORT, host: hostPorts.api })
-            .withWaitStrategy(new NoWait()) // readiness below: /health/ready, asked every 25 ms
-            .withStartupTimeout(60_000)
-            .start(),
-        ),
-        // A worker has no port: it is ready when its heartbeat row says so (checked below).
-        ...workers.map((id) =>
+    const startApi = () =>
+      track(
+        'api',
+        service('api', imageOf('api'), commandOf('api'), { ...serviceEnv, ...options.apiEnv })
+          .withExposedPorts({ container: PLATFORM_PORT, host: hostPorts.api })
+          .withWaitStrategy(new NoWait()) // readiness below: /health/ready, asked every 25 ms
+          .withStartupTimeout(60_000)
+          .start(),
+      );
+    // A worker has no port: it is ready when its heartbeat row says so (checked below). The
+    // reference workers run in the mock external API's network namespace (`inNetworkOf`): they
+    // listen on nothing and only connect out (to the pooler and the mock, by their aliases), and
+    // Docker sets up a network endpoint per container one after another (six containers at once:
+    // 1.9 s; four, and two joining one of them: 1.3 s). The mock is never stopped while the stack
+    // runs, and a worker started again joins it again. Yours get endpoints of their own: a worker
+    // image may serve something on $PORT, which would clash with the mock's.
+    const startWorkers = (inNetworkOf?: string) =>
+      Promise.all(
+        workers.map((id) =>
           track(
             id,
             service(id, imageOf('worker'), behindGate(commandOf('worker')), {
               ...serviceEnv, WORKER_INSTANCE_ID: id, EXTERNAL_API_URL: `http://mock-external:${PLATFORM_PORT}`, EXTERNAL_API_KEY: apiKey, ...options.workerEnv,
-            })
+            }, inNetworkOf)
               .withStartupTimeout(60_000)
               .start(),
           ),
         ),
-      ]);
+      );
 
     // Postgres, PgBouncer, the mock external API and the reference API and workers, all at once (the
     // pooler only needs Postgres when a client logs in, and it retries the server login; the mock
@@ -210,10 +219,27 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
           .withLogConsumer(logsTo('postgres'))
           .start(),
       );
-    // The reference API and workers start meanwhile, not waited for here: the migration needs only
-    // Postgres, the pooler and the mock's container (it runs there). Its failure is seen below, when
-    // the gate is opened; stop() waits for it too.
-    const earlyStart = gated ? startServices() : undefined;
+    const mockStart = track(
+      'mock-external',
+      service('mock-external', servicesTag, ['node', 'dist/mock-external/main.mjs'], { PORT: String(PLATFORM_PORT), MOCK_HOST: '0.0.0.0', EXTERNAL_API_KEY: apiKey })
+        .withExposedPorts({ container: PLATFORM_PORT, host: hostPorts.mock })
+        // Its readiness is asked with the API's, below: the migration only needs its container.
+        .withWaitStrategy(new NoWait())
+        .start(),
+    );
+    // The reference API and workers start meanwhile (the workers once the mock's container, whose
+    // network they join, is up), not waited for here: the migration needs only Postgres, the
+    // pooler and the mock's container (it runs there). A failure is seen below, when the gate is
+    // opened; stop() waits for these starts too.
+    const earlyStart = gated
+      ? Promise.all([
+          startApi(),
+          mockStart.then((mock) => {
+            if (stopped) throw new Error('the stack was stopped before its workers started');
+            return startWorkers(mock.getId());
+          }),
+        ])
+      : undefined;
     earlyStart?.catch(() => undefined);
     const [postgres, pooler, mock] = await Promise.all([
       postgresStart,
@@ -230,14 +256,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
           .withLogConsumer(logsTo('pooler'))
           .start(),
       ),
-      track(
-        'mock-external',
-        service('mock-external', servicesTag, ['node', 'dist/mock-external/main.mjs'], { PORT: String(PLATFORM_PORT), MOCK_HOST: '0.0.0.0', EXTERNAL_API_KEY: apiKey })
-          .withExposedPorts({ container: PLATFORM_PORT, host: hostPorts.mock })
-          // Its readiness is asked with the API's, below: the migration only needs its container.
-          .withWaitStrategy(new NoWait())
-          .start(),
-      ),
+      mockStart,
     ]);
     const directUrl = `postgresql://app:${password}@127.0.0.1:${postgres.getMappedPort(5432)}/app`;
     const poolerUrl = `postgresql://app:${password}@127.0.0.1:${pooler.getMappedPort(6432)}/app`;
@@ -262,15 +281,15 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     });
     logFiles.migrate = path.join(logDir, 'migrate.log');
 
-    let api: Awaited<ReturnType<typeof startServices>>[0];
+    let api: Awaited<ReturnType<typeof startApi>>;
     const early = await earlyStart;
     if (early) {
       progress(`opening the gate: ${workers.length} workers start (${servicesTag})`);
-      await Promise.all(early.slice(1).map((c) => openGate(c)));
+      await Promise.all(early[1].map((c) => openGate(c)));
       api = early[0];
     } else {
       progress(`starting the API and ${workers.length} workers (${spec.kind === 'images' ? `${spec.api}, ${spec.worker}` : servicesTag})`);
-      [api] = await startServices();
+      [api] = await Promise.all([startApi(), startWorkers()]);
     }
     const apiUrl = `http://127.0.0.1:${api.getMappedPort(PLATFORM_PORT)}`;
     const mockUrl = `http://127.0.0.1:${mock.getMappedPort(PLATFORM_PORT)}`;
