@@ -14,6 +14,7 @@ import type { ServicesSpec } from '../services.ts';
 import { waitUntil } from '../../wait.ts';
 import { withinBound } from '../../diagnose/bound.ts';
 import { registerTeardown, startWatchdog } from '../cleanup.ts';
+import { waitForHeartbeats } from '../heartbeats.ts';
 import { queryOnce } from '../processes/postgres.ts';
 import { TEST_SERVICE_ENV } from '../processes/index.ts';
 import { localRelease } from '../release.ts';
@@ -300,12 +301,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
       waitUntil(() => fetch(`${mockUrl}/__mock/health`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok), {
         what: 'mock external API answering', timeoutMs: 60_000, intervalMs: 25, abortIf: exited('mock-external'),
       }),
-      ...workers.map((id) =>
-        waitUntil(
-          () => queryOnce(directUrl, `SELECT 1 FROM worker_heartbeats WHERE instance_id = $1 AND status = 'running'`, [id]).then((r) => r.rowCount === 1),
-          { what: `${id} heartbeat`, timeoutMs: 30_000, intervalMs: 25, abortIf: exited(id) },
-        ),
-      ),
+      waitForHeartbeats(directUrl, { names: workers, timeoutMs: 30_000, abortIf: exited(...workers) }),
     ]);
 
     const endpoints: StackEndpoints = {
@@ -335,16 +331,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
         pooler: () => waitUntil(() => queryOnce(poolerUrl, 'SELECT 1').then(() => true), { what: 'pgbouncer passing queries', timeoutMs: 60_000, intervalMs: 25 }),
         'mock-external': () => waitUntil(() => fetch(`${endpoints.mockUrl}/__mock/health`).then((r) => r.ok), { what: 'mock external API answering', timeoutMs: 60_000, intervalMs: 25 }),
         api: () => waitUntil(() => fetch(`${endpoints.apiUrl}/health/ready`).then((r) => r.status === 200), { what: 'API /health/ready returning 200', timeoutMs: 60_000, intervalMs: 25 }),
-        ...Object.fromEntries(
-          workers.map((id) => [
-            id,
-            (since: Date) =>
-              waitUntil(
-                () => queryOnce(directUrl, `SELECT 1 FROM worker_heartbeats WHERE instance_id = $1 AND status = 'running' AND started_at >= $2`, [id, since]).then((r) => r.rowCount === 1),
-                { what: `${id} heartbeat`, timeoutMs: 60_000, intervalMs: 25 },
-              ),
-          ]),
-        ),
+        ...Object.fromEntries(workers.map((id) => [id, (since: Date) => waitForHeartbeats(directUrl, { names: [id], since, timeoutMs: 60_000 })])),
       },
     );
     return { endpoints, stop, control, containers: endpoints.containers!, network: network.getName(), servicesImage: servicesTag };

@@ -4,6 +4,7 @@
 import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../ports.ts';
+import { waitForHeartbeats } from '../heartbeats.ts';
 import { waitUntil } from '../../wait.ts';
 import { registerTeardown, startWatchdog } from '../cleanup.ts';
 import type { ManagedProcess } from '../managed-process.ts';
@@ -16,7 +17,6 @@ import { serviceProcess } from './node-service.ts';
 import { runOnce } from './run-once.ts';
 import { referenceBundles } from './reference-bundle.ts';
 import { describeServices, mockExternalLaunch, processLaunch, type ServicesSpec } from '../services.ts';
-import pg from 'pg';
 import { APP_DATABASE, APP_ROLE, queryOnce, startPostgres } from './postgres.ts';
 import { startPgBouncer } from './pgbouncer.ts';
 
@@ -187,20 +187,18 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
       waitUntil(() => fetch(`${apiUrl}/health/ready`).then((r) => r.status === 200), { what: 'API /health/ready returning 200', timeoutMs: 30_000, abortIf: () => api.exitReason }),
     );
     for (const w of workerProcs) {
-      readiness.set(w.name, () => {
-        const since = new Date();
-        return waitUntil(
-          () =>
-            queryOnce(directUrl, `SELECT 1 FROM worker_heartbeats WHERE instance_id = $1 AND status = 'running' AND started_at >= $2`, [w.name, since]).then(
-              (r) => r.rowCount === 1,
-            ),
-          { what: `${w.name} heartbeat`, timeoutMs: 30_000, abortIf: () => w.exitReason },
-        );
-      });
+      readiness.set(w.name, () => waitForHeartbeats(directUrl, { names: [w.name], since: new Date(), timeoutMs: 30_000, abortIf: () => w.exitReason }));
     }
     // The first start: one connection over the local socket polls for every worker's heartbeat
     // (a new TCP login with SCRAM per poll and per worker took CPU from the booting services).
-    const workersReady = waitForHeartbeats(pgHandle.local(database), workerProcs);
+    const workersReady = waitForHeartbeats(pgHandle.local(database), {
+      names: workerProcs.map((w) => w.name),
+      timeoutMs: 30_000,
+      abortIf: () => {
+        const gone = workerProcs.find((w) => w.exitReason);
+        return gone ? `${gone.name}: ${gone.exitReason}` : undefined;
+      },
+    });
     const skip = new Set(options.skipReadiness ?? []);
     await Promise.all([
       readiness.get('mock-external')!(),
@@ -255,37 +253,5 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
     await Promise.allSettled(starting);
     await stop();
     throw error;
-  }
-}
-
-/** Waits until each worker has a running heartbeat row, polling on one connection; ends early when a worker exits. */
-async function waitForHeartbeats(db: pg.ClientConfig, workers: ManagedProcess[]): Promise<void> {
-  if (!workers.length) return;
-  const client = new pg.Client({ ...db, connectionTimeoutMillis: 5_000 });
-  client.on('error', () => undefined);
-  const names = workers.map((w) => w.name);
-  try {
-    await client.connect();
-    let missing = names;
-    await waitUntil(
-      async () => {
-        const { rows } = await client.query<{ id: string }>(`SELECT instance_id AS id FROM worker_heartbeats WHERE instance_id = ANY($1) AND status = 'running'`, [names]);
-        missing = names.filter((n) => !rows.some((r) => r.id === n));
-        return missing.length === 0;
-      },
-      {
-        what: 'a heartbeat from every worker',
-        timeoutMs: 30_000,
-        intervalMs: 25,
-        abortIf: () => {
-          const gone = workers.find((w) => w.exitReason);
-          return gone ? `${gone.name}: ${gone.exitReason}` : undefined;
-        },
-      },
-    ).catch((error: Error) => {
-      throw new Error(`${error.message} (still waiting for ${missing.join(', ')})`);
-    });
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }
