@@ -98,10 +98,16 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
   const unregister = registerTeardown(stop);
 
   try {
-    const network = await new Network().start();
-    watchdog.addNetwork(network.getId());
-    networkStop = () => network.stop();
-    networkName = network.getName();
+    // The network is made while the images are checked (or built); stop() waits for it too.
+    const networkStart = new Network().start().then((n) => {
+      watchdog.addNetwork(n.getId());
+      networkStop = () => n.stop();
+      networkName = n.getName();
+      return n;
+    });
+    starting.push(networkStart);
+    const imagesReady = Promise.all([servicesImage(images, progress), readyPostgresImage(images, progress)]);
+    const [network, [servicesTag, postgresTag]] = await Promise.all([networkStart, imagesReady]);
     // Exit codes of containers that stopped while the stack was starting: readiness waits end
     // at once with the cause instead of running out.
     const exits: Record<string, number> = {};
@@ -125,7 +131,6 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     const password = secret();
     const apiKey = `key-${secret()}`;
     const release = localRelease();
-    const [servicesTag, postgresTag] = await Promise.all([servicesImage(images, progress), readyPostgresImage(images, progress)]);
 
     const hostPorts = { postgres: await freePort(), pooler: await freePort(), mock: await freePort(), api: await freePort() };
     const spec = services;
