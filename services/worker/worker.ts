@@ -31,6 +31,8 @@ export class Worker {
   private wake = new AbortController(); // aborted to cut idle waits short on stop
   private loops: Promise<void>[] = [];
   private beatTimer?: NodeJS.Timeout;
+  /** The periodic beat under way, if any: one at a time, and the last word on stop is 'stopped'. */
+  private beating?: Promise<void>;
 
   constructor(
     pool: pg.Pool,
@@ -45,7 +47,9 @@ export class Worker {
   async start(): Promise<void> {
     await this.heartbeat.start();
     // Mutant: WORKER_HEARTBEAT_MS taken for seconds.
-    this.beatTimer = setInterval(() => void this.beatOnce(), this.config.heartbeatMs * (this.config.defects.has('heartbeat-seconds') ? 1000 : 1));
+    this.beatTimer = setInterval(() => {
+      this.beating ??= this.beatOnce().finally(() => (this.beating = undefined));
+    }, this.config.heartbeatMs * (this.config.defects.has('heartbeat-seconds') ? 1000 : 1));
     for (let slot = 0; slot < this.config.concurrency; slot++) this.loops.push(this.loop(slot));
     this.log.info(
       `worker ${this.config.instanceId} started: ${this.config.concurrency} slots, release ${this.config.release.commit} (${this.config.release.branch})`,
@@ -76,6 +80,9 @@ export class Worker {
     }
     await Promise.allSettled(this.loops);
     clearInterval(this.beatTimer);
+    // A periodic beat still in flight would land after 'stopped' and list this worker again as
+    // running (seen under load: /health still listed a worker that had exited 0).
+    await this.beating;
     await this.heartbeat.beat(this.beatState(), 'stopped').catch(() => undefined);
   }
 
@@ -88,7 +95,7 @@ export class Worker {
 
   private async beatOnce(): Promise<void> {
     try {
-      await this.heartbeat.beat(this.beatState());
+      await this.heartbeat.beat(this.beatState(), this.stopping ? 'stopping' : 'running');
       this.lastError = undefined;
       const buried = await this.queue.buryExpired();
       for (const job of buried) this.agree(job, 'lease-expired', 'running', 'dead');
