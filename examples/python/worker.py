@@ -375,7 +375,8 @@ class Worker:
                     os._exit(1)
                 warn(f"cannot reach the database through {mask(CONFIG['database_url'])} ({failure}); retry {attempt}/30")
                 time.sleep(min(0.2 * attempt, 2.0))
-        threading.Thread(target=self.heartbeat_loop, daemon=True, name="heartbeat").start()
+        self.heartbeat_thread = threading.Thread(target=self.heartbeat_loop, daemon=True, name="heartbeat")
+        self.heartbeat_thread.start()
         for slot in range(CONFIG["concurrency"]):
             thread = threading.Thread(target=self.slot_loop, args=(slot,), daemon=True, name=f"slot-{slot}")
             thread.start()
@@ -386,6 +387,9 @@ class Worker:
         """Stop claiming; wait up to the grace period for running jobs; release the rest."""
         info(f"{signame}: stopping")
         self.stopping.set()
+        # A periodic beat under way says "running": it lands first, not after "stopping" or "stopped".
+        if getattr(self, "heartbeat_thread", None):
+            self.heartbeat_thread.join(timeout=5)
         try:
             self.beat("stopping")
         except DatabaseError:

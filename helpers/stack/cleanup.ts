@@ -63,6 +63,12 @@ export function trackPid(pid: number): () => void {
 }
 
 /**
+ * The label every container of a stack carries, naming its network: a container that runs in
+ * another's network namespace has no endpoint on the network, so only the label finds it.
+ */
+export const NETWORK_LABEL = 'pooler-queue-e2e.network';
+
+/**
  * Starts a detached watchdog that outlives us only to clean up after a crash. `pidFile` lists the
  * process group ids to kill (one per line, appended as services start). Returns a function that
  * dismisses the watchdog after a clean stop.
@@ -72,12 +78,14 @@ export function startWatchdog(
   runDir: string,
 ): { addPid(pid: number): void; addContainer(id: string): void; addNetwork(id: string): void; dismiss(): void } {
   writeFileSync(pidFile, '');
-  // Containers and networks of the run are listed next to the pid file, removed the same way.
+  // Containers and networks of the run are listed next to the pid file, removed the same way; a
+  // network's containers too (attached to it, or labelled with it), listed or not.
   const script = `
     while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done
     [ -s "$2/containers" ] && docker rm -fv $(cat "$2/containers") >/dev/null 2>&1
     for n in $(cat "$2/networks" 2>/dev/null); do
-      ids=$(docker network inspect -f '{{range $id, $c := .Containers}}{{$id}} {{end}}' "$n" 2>/dev/null)
+      ids="$(docker network inspect -f '{{range $id, $c := .Containers}}{{$id}} {{end}}' "$n" 2>/dev/null) $(docker ps -aq --filter "label=${NETWORK_LABEL}=$n" 2>/dev/null)"
+      ids=$(echo $ids)
       [ -n "$ids" ] && docker rm -fv $ids >/dev/null 2>&1
       docker network rm "$n" >/dev/null 2>&1
     done

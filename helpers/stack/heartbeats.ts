@@ -8,7 +8,7 @@ import { waitUntil } from '../wait.ts';
 export interface HeartbeatWait {
   /** The workers' instance ids. */
   names: string[];
-  /** Only a heartbeat of a run started at or after this (the database's clock): a worker started again. */
+  /** Only a heartbeat row started at or after this (compared with the database's clock): a worker started again. */
   since?: Date;
   timeoutMs: number;
   /** Why waiting is pointless (a worker exited), or undefined to go on. */

@@ -61,6 +61,7 @@ export class Worker {
     if (this.stopping) return;
     this.stopping = true;
     this.wake.abort();
+    await this.beating; // a periodic beat under way says 'running': it goes first
     await this.heartbeat.beat(this.beatState(), 'stopping').catch(() => undefined);
     const inFlight = [...this.running];
     if (inFlight.length) this.log.info(`stopping: waiting up to ${this.config.shutdownGraceMs} ms for ${inFlight.length} running job(s)`);

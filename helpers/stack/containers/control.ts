@@ -8,7 +8,19 @@ import type { StackControl } from '../types.ts';
 
 const docker = promisify(execFile);
 
-export function containerControl(ids: Record<string, string>, readiness: Record<string, (since: Date) => Promise<unknown>>): StackControl {
+/**
+ * `hosts`: services whose network namespace others run in (by name). Stopping one would leave
+ * those without a network while they still count as running, so it is refused with the reason.
+ */
+export function containerControl(
+  ids: Record<string, string>,
+  readiness: Record<string, (since: Date) => Promise<unknown>>,
+  hosts: Record<string, string[]> = {},
+): StackControl {
+  const mayStop = (name: string) => {
+    const guests = hosts[name] ?? [];
+    if (guests.length) throw new Error(`${name} cannot be stopped here: ${guests.join(', ')} run in its container's network namespace and would be cut off from the network`);
+  };
   // What we did to each container; `docker inspect` on every `running()` call would be slow in
   // the tight loops of the crash checks.
   const up = new Map(Object.keys(ids).map((name) => [name, true]));
@@ -39,16 +51,19 @@ export function containerControl(ids: Record<string, string>, readiness: Record<
 
   return {
     async kill(name, signal = 'SIGKILL') {
+      mayStop(name);
       await docker('docker', ['kill', `--signal=${signal}`, id(name)]).catch(() => undefined);
       await exited(name);
     },
     signal(name, signal) {
+      mayStop(name);
       void docker('docker', ['kill', `--signal=${signal}`, id(name)]).catch(() => undefined);
     },
     async waitForExit(name) {
       return exited(name);
     },
     async stop(name) {
+      mayStop(name);
       await docker('docker', ['stop', '--time', '10', id(name)]);
       await exited(name);
     },

@@ -13,7 +13,7 @@ import type { GenericContainer as Container } from 'testcontainers';
 import type { ServicesSpec } from '../services.ts';
 import { waitUntil } from '../../wait.ts';
 import { withinBound } from '../../diagnose/bound.ts';
-import { registerTeardown, startWatchdog } from '../cleanup.ts';
+import { NETWORK_LABEL, registerTeardown, startWatchdog } from '../cleanup.ts';
 import { waitForHeartbeats } from '../heartbeats.ts';
 import { queryOnce } from '../processes/postgres.ts';
 import { TEST_SERVICE_ENV } from '../processes/index.ts';
@@ -72,9 +72,11 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
   /** Container starts under way: stop() lets them end before it stops the stack. */
   const starting: Promise<unknown>[] = [];
   let networkStop: (() => Promise<unknown>) | undefined;
-  let networkName: string | undefined;
-  const stop = async () => {
-    if (stopped) return;
+  let networkId: string | undefined;
+  /** The stop under way: a second caller (the start's own failure path, while Ctrl-C stops the stack) waits for it to end. */
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= stopOnce());
+  const stopOnce = async () => {
     stopped = true;
     unregister();
     // Starts still under way (Ctrl-C during the start, or a start beside one that failed) end
@@ -87,10 +89,10 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     const stopAll = (cs: typeof running) => Promise.all(cs.map((c) => c.stop().catch(() => undefined)));
     await stopAll(running.filter((c) => c.name !== 'postgres' && c.name !== 'pooler'));
     await stopAll(running.filter((c) => c.name === 'postgres' || c.name === 'pooler'));
-    // Whatever else is still on the run's network is the run's too: a container a check started
+    // Whatever else is still on the run's network, or labelled with it, is the run's too: a container a check started
     // (left when its start never returned), or one whose start finished after a failed start of
     // the stack. The network cannot be removed while anything is attached.
-    if (networkName) await removeAttached(networkName);
+    if (networkId) await removeAttached(networkId);
     await networkStop?.().catch(() => undefined);
     watchdog.dismiss();
     keepLogsAndRemove(runDir, logDir, options.label ?? 'e2e-containers');
@@ -99,15 +101,23 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
 
   try {
     // The network is made while the images are checked (or built); stop() waits for it too.
-    const networkStart = new Network().start().then((n) => {
+    const networkStart = new Network().start().then(async (n) => {
+      // stop() gave up waiting and has gone on: this network is not on its list, so it goes now.
+      if (walked) {
+        await n.stop().catch(() => undefined);
+        throw new Error('the stack was stopped while its network was being made');
+      }
       watchdog.addNetwork(n.getId());
       networkStop = () => n.stop();
-      networkName = n.getName();
+      networkId = n.getId();
       return n;
     });
     starting.push(networkStart);
     const imagesReady = Promise.all([servicesImage(images, progress), readyPostgresImage(images, progress)]);
     const [network, [servicesTag, postgresTag]] = await Promise.all([networkStart, imagesReady]);
+    if (stopped) throw new Error('the stack was stopped while it was starting');
+    // Every container of the stack carries it: the sweeps find them by it (cleanup.ts).
+    const runLabel = { [NETWORK_LABEL]: network.getId() };
     // Exit codes of containers that stopped while the stack was starting: readiness waits end
     // at once with the cause instead of running out.
     const exits: Record<string, number> = {};
@@ -140,7 +150,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     /** `inNetworkOf`: a container whose network namespace this one joins (no endpoint, alias or IP of its own). */
     const service = (name: string, image: string, command: string[] | undefined, env: Record<string, string>, inNetworkOf?: string) => {
       const placed = inNetworkOf ? new GenericContainer(image).withNetworkMode(`container:${inNetworkOf}`) : new GenericContainer(image).withNetwork(network).withNetworkAliases(name);
-      const c = placed.withEnvironment(env).withLogConsumer(logsTo(name))
+      const c = placed.withLabels(runLabel).withEnvironment(env).withLogConsumer(logsTo(name))
         // The image's own HEALTHCHECK off (here and for Postgres and PgBouncer): readiness here is
         // ours (below), and Docker running them (every 1, 2 and 5 s, a runc exec each time, plus a
         // node process for the services) was a third of a container run's CPU.
@@ -160,8 +170,9 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
       ...options.serviceEnv,
     };
     const workers = Array.from({ length: options.workers ?? 2 }, (_, i) => `worker-${i + 1}`);
-    // The reference services' containers start beside Postgres: starting a container is about
-    // half a second of Docker's work each, done while Postgres starts and the schema is migrated.
+    // The reference services' containers start beside Postgres (the workers once the mock's
+    // container is up, below): starting a container is about half a second of Docker's work each,
+    // done while Postgres starts and the schema is migrated.
     // The API runs at once (it needs no schema to boot, and its readiness waits for the database);
     // the workers' shell waits at a gate (a FIFO it reads) and runs the worker only once the
     // migration is done, since a worker writes its heartbeat row at boot. A container started
@@ -199,9 +210,9 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
         ),
       );
 
-    // Postgres, PgBouncer, the mock external API and the reference API and workers, all at once (the
-    // pooler only needs Postgres when a client logs in, and it retries the server login; the mock
-    // needs nothing).
+    // Postgres, PgBouncer, the mock external API and the reference API at once, the reference
+    // workers as soon as the mock's container is up (the pooler only needs Postgres when a client
+    // logs in, and it retries the server login; the mock needs nothing).
     progress(`starting postgres (${postgresTag}), pgbouncer (${images.pgbouncer}, transaction mode), the mock external API${gated ? `, the API and, held at a gate, ${workers.length} workers` : ''}`);
     const postgresStart = track(
         'postgres',
@@ -211,6 +222,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
         // container's own layer: a volume would be filled by copying the 46 MB cluster at create
         // (2 s). A restart of the container keeps the data; its removal removes it.
         new GenericContainer(postgresTag)
+          .withLabels(runLabel)
           .withHealthCheck(NO_HEALTHCHECK)
           .withNetwork(network)
           .withNetworkAliases('postgres')
@@ -252,6 +264,7 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
       track(
         'pooler',
         new GenericContainer(images.pgbouncer)
+          .withLabels(runLabel)
           .withHealthCheck(NO_HEALTHCHECK)
           .withNetwork(network)
           .withNetworkAliases('pooler')
@@ -338,6 +351,8 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
         api: () => waitUntil(() => fetch(`${endpoints.apiUrl}/health/ready`).then((r) => r.status === 200), { what: 'API /health/ready returning 200', timeoutMs: 60_000, intervalMs: 25 }),
         ...Object.fromEntries(workers.map((id) => [id, (since: Date) => waitForHeartbeats(directUrl, { names: [id], since, timeoutMs: 60_000 })])),
       },
+      // The reference workers live in the mock's network namespace: stopping the mock would cut them off.
+      gated ? { 'mock-external': workers } : {},
     );
     return { endpoints, stop, control, containers: endpoints.containers!, network: network.getName(), servicesImage: servicesTag };
   } catch (error) {
@@ -363,10 +378,13 @@ async function openGate(container: { exec(command: string[]): Promise<{ exitCode
 /** Docker's "NONE" test: the image's HEALTHCHECK is not run (testcontainers' type knows only CMD forms). */
 const NO_HEALTHCHECK = { test: ['NONE'] } as unknown as Parameters<Container['withHealthCheck']>[0];
 
-/** Runs the migration once, in a container on the stack's network, and fails with its output. */
+/** Removes the containers on a network, and those labelled with it (in another's network namespace, they have no endpoint on it). */
 async function removeAttached(network: string): Promise<void> {
-  const { stdout } = await exec('docker', ['network', 'inspect', '-f', '{{range $id, $c := .Containers}}{{$id}} {{end}}', network]).catch(() => ({ stdout: '' }));
-  const ids = stdout.split(/\s+/).filter(Boolean);
+  const [attached, labelled] = await Promise.all([
+    exec('docker', ['network', 'inspect', '-f', '{{range $id, $c := .Containers}}{{$id}} {{end}}', network]).catch(() => ({ stdout: '' })),
+    exec('docker', ['ps', '-aq', '--filter', `label=${NETWORK_LABEL}=${network}`]).catch(() => ({ stdout: '' })),
+  ]);
+  const ids = [...new Set(`${attached.stdout} ${labelled.stdout}`.split(/\s+/).filter(Boolean))];
   if (ids.length) await exec('docker', ['rm', '-fv', ...ids]).catch(() => undefined);
 }
 
@@ -374,6 +392,7 @@ function migrationFailed(o: { command: string[]; image: string }, code: number |
   return new Error(`the migration (${o.command.join(' ')} in ${o.image}) exited with code ${code}; its output ends with:\n${output.trimEnd().split('\n').slice(-15).join('\n')}`);
 }
 
+/** Runs the migration once, in a container on the stack's network, and fails with its output. */
 async function runMigration(o: { execIn?: string; image: string; command: string[]; network: string; env: Record<string, string>; logFile: string; onContainer: (id: string) => void }): Promise<void> {
   const envArgs = Object.entries(o.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   if (o.execIn) {

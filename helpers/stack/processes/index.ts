@@ -79,10 +79,10 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
     return p;
   };
 
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
+  /** The stop under way: a second caller (the start's own failure path, while Ctrl-C stops the stack) waits for it to end. */
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= stopOnce());
+  const stopOnce = async () => {
     unregister();
     const order = [...processes.values()].reverse();
     for (const p of order) await p.stop(10_000);
@@ -191,7 +191,8 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
     }
     // The first start: one connection over the local socket polls for every worker's heartbeat
     // (a new TCP login with SCRAM per poll and per worker took CPU from the booting services).
-    const workersReady = waitForHeartbeats(pgHandle.local(database), {
+    const skip = new Set(options.skipReadiness ?? []);
+    const workersReady = skip.has('workers') ? undefined : waitForHeartbeats(pgHandle.local(database), {
       names: workerProcs.map((w) => w.name),
       timeoutMs: 30_000,
       abortIf: () => {
@@ -199,11 +200,10 @@ export async function startProcessStack(options: StackOptions = {}): Promise<Pro
         return gone ? `${gone.name}: ${gone.exitReason}` : undefined;
       },
     });
-    const skip = new Set(options.skipReadiness ?? []);
     await Promise.all([
       readiness.get('mock-external')!(),
       ...(skip.has('api') ? [] : [readiness.get('api')!()]),
-      ...(skip.has('workers') ? [] : [workersReady]),
+      workersReady,
     ]);
 
     const endpoints: StackEndpoints = {
