@@ -118,6 +118,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           sequence: { groupOrder: GROUP.unit! },
           exclude: ['test/selftest/**'],
+          setupFiles: ['test/support/remove-temp-dirs.ts'],
           // Unit tests start no stack: both cores.
           maxWorkers: 2,
           // One process per worker for all their files, not a fresh one per file: the 28 files each
