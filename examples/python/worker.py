@@ -387,9 +387,6 @@ class Worker:
         """Stop claiming; wait up to the grace period for running jobs; release the rest."""
         info(f"{signame}: stopping")
         self.stopping.set()
-        # A periodic beat under way says "running": it lands first, not after "stopping" or "stopped".
-        if getattr(self, "heartbeat_thread", None):
-            self.heartbeat_thread.join(timeout=5)
         try:
             self.beat("stopping")
         except DatabaseError:
@@ -408,6 +405,10 @@ class Worker:
             self.release(entry)
         for thread in self.slots:  # they end at once: idle waits are cut, aborted jobs skip recording
             thread.join(timeout=2)
+        # A periodic beat under way says "running": it lands before "stopped", not after it (then
+        # /health would list this worker again). Bounded: in an outage it waits on its own timeouts.
+        if getattr(self, "heartbeat_thread", None):
+            self.heartbeat_thread.join(timeout=5)
         try:
             self.beat("stopped")
         except DatabaseError as failure:

@@ -61,7 +61,8 @@ export class Worker {
     if (this.stopping) return;
     this.stopping = true;
     this.wake.abort();
-    await this.beating; // a periodic beat under way says 'running': it goes first
+    // Not after a beat under way: in an outage that could take its query timeouts, and the jobs'
+    // grace must start now. A 'running' beat landing after this one is taken over below.
     await this.heartbeat.beat(this.beatState(), 'stopping').catch(() => undefined);
     const inFlight = [...this.running];
     if (inFlight.length) this.log.info(`stopping: waiting up to ${this.config.shutdownGraceMs} ms for ${inFlight.length} running job(s)`);
