@@ -89,9 +89,9 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     const stopAll = (cs: typeof running) => Promise.all(cs.map((c) => c.stop().catch(() => undefined)));
     await stopAll(running.filter((c) => c.name !== 'postgres' && c.name !== 'pooler'));
     await stopAll(running.filter((c) => c.name === 'postgres' || c.name === 'pooler'));
-    // Whatever else is still on the run's network, or labelled with it, is the run's too: a container a check started
-    // (left when its start never returned), or one whose start finished after a failed start of
-    // the stack. The network cannot be removed while anything is attached.
+    // Whatever else is still on the run's network, or labelled with it, is the run's too: a
+    // container a check started (left when its start never returned), or one whose start finished
+    // after a failed start of the stack. The network cannot be removed while anything is attached.
     if (networkId) await removeAttached(networkId);
     await networkStop?.().catch(() => undefined);
     watchdog.dismiss();
@@ -193,8 +193,8 @@ export async function startContainerStack(options: StackOptions = {}): Promise<C
     // reference workers run in the mock external API's network namespace (`inNetworkOf`): they
     // listen on nothing and only connect out (to the pooler and the mock, by their aliases), and
     // Docker sets up a network endpoint per container one after another (six containers at once:
-    // 1.9 s; four, and two joining one of them: 1.3 s). The mock is never stopped while the stack
-    // runs, and a worker started again joins it again. Yours get endpoints of their own: a worker
+    // 1.9 s; four, and two joining one of them: 1.3 s). The stack's control refuses to stop the
+    // mock while it runs (see containerControl), and a worker started again joins it again. Yours get endpoints of their own: a worker
     // image may serve something on $PORT, which would clash with the mock's.
     const startWorkers = (inNetworkOf?: string) =>
       Promise.all(
