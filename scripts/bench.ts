@@ -60,9 +60,10 @@ async function barePostgresMs(): Promise<number> {
 
 /**
  * A Postgres container alone, `docker run` to first query (a query over a mapped port every 25 ms,
- * as the stack asks its own), with the stack's settings and no health check. `initialised`: the stack's own image (images/postgres-ready: the cluster made at build
- * time, role and database app, data in the container's layer); else the image as a user runs it
- * (initdb at first start, data on a volume, as the official image declares).
+ * as the stack asks its own), with the stack's settings and no health check. `initialised`: the
+ * stack's own image (images/postgres-ready: the cluster made at build time, role and database app,
+ * data in the container's layer); else the image as a user runs it (initdb at first start, data on
+ * a volume, as the official image declares).
  */
 async function bareContainerMs(image: string, settings: string[], initialised = false): Promise<number> {
   const name = `bench-pg-${process.pid}-${Date.now()}`;
